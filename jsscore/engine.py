@@ -1,0 +1,170 @@
+"""The pure core: figures + rubric + parameters → item scores per city → categories → total → rank.
+
+No I/O here, and no import of openpyxl, rich or typer. Figures arrive already parsed (bool, Decimal,
+str); ratios are exact Fractions; item scores are rounded half-up to two places; a category is the
+sum of its rounded items and the total the sum of the categories (RUBRIC.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Iterable
+
+from jsscore import methods
+from jsscore.rubric import Rubric
+
+
+@dataclass(frozen=True)
+class CityRecord:
+    """One city's figures as read. ``cells`` maps a field key to where it came from (``sheet!A1``)."""
+
+    city: str
+    region: str
+    values: dict[str, Any]
+    cells: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)  # field key → the cell's value as typed
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    id: str
+    score: Decimal
+    max: Decimal
+    reason: str | None
+    rule: str
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max - self.score
+
+
+@dataclass
+class CityResult:
+    city: str
+    region: str
+    items: dict[str, ItemScore]
+    categories: dict[str, Decimal]
+    total: Decimal
+    derived: dict[str, Fraction | None]
+    record: CityRecord
+    rank: int = 0
+
+
+class ParamError(ValueError):
+    """A bad ``--param`` (unknown key or bad value); the message is Chinese."""
+
+
+def parse_params(rubric: Rubric, overrides: Iterable[str] = ()) -> dict[str, Any]:
+    """Defaults of the rubric with ``key=value`` overrides applied; raises ParamError listing all problems."""
+    params = rubric.defaults()
+    errors: list[str] = []
+    for text in overrides:
+        key, sep, raw = text.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key:
+            errors.append(f"参数写法应为 键=值，收到 {text!r}")
+            continue
+        p = rubric.parameters.get(key)
+        if p is None:
+            errors.append(f"未知参数 {key}（可用：{'、'.join(rubric.parameters)}）")
+            continue
+        try:
+            params[key] = _param_value(p, raw)
+        except ParamError as e:
+            errors.append(f"参数 {key}={raw}：{e}")
+    if errors:
+        raise ParamError("\n".join(errors))
+    return params
+
+
+def _param_value(p, raw: str) -> Any:
+    if p.type == "choice":
+        if raw not in p.choices:
+            raise ParamError(f"可选值为 {'、'.join(p.choices)}")
+        return raw
+    s = raw.replace("％", "%")
+    try:
+        if s.endswith("%"):
+            if p.type != "pct":
+                raise ParamError("此参数不是百分比")
+            v = Decimal(s[:-1]) / 100
+        else:
+            v = Decimal(s)
+    except InvalidOperation:
+        raise ParamError("不是数字") from None
+    if not v.is_finite():
+        raise ParamError("不是数字")
+    if p.type == "pct" and v > 1:
+        raise ParamError("百分比请写成 0.95 或 95%")
+    if p.min is not None and v < p.min:
+        raise ParamError(f"不能小于 {p.min}")
+    if p.max is not None and v > p.max:
+        raise ParamError(f"不能大于 {p.max}")
+    if p.min_exclusive is not None and v <= p.min_exclusive:
+        raise ParamError(f"必须大于 {p.min_exclusive}")
+    return v
+
+
+def _frac(v: Any) -> Fraction:
+    if isinstance(v, bool):
+        return Fraction(int(v))
+    return Fraction(v)
+
+
+def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, Any]) -> dict[str, Fraction | None]:
+    """Every derived ratio of the rubric as an exact Fraction (None when undefined: 0 denominator)."""
+    out: dict[str, Fraction | None] = {}
+    for d in rubric.derived.values():
+        vals = [values.get(k) for k in d.inputs()]
+        if any(v is None for v in vals):
+            out[d.key] = None
+            continue
+        if d.kind == "ratio":
+            num = sum((_frac(values[k]) for k in d.numerator), Fraction(0)) * methods.param_value(d.num_scale, params)
+            den = sum((_frac(values[k]) for k in d.denominator), Fraction(0)) * methods.param_value(d.den_scale, params)
+            out[d.key] = None if den == 0 else num / den
+        elif d.kind == "share_true":
+            out[d.key] = Fraction(sum(1 for k in d.fields if values[k]), len(d.fields))
+        elif d.kind == "min":
+            out[d.key] = min(_frac(values[k]) for k in d.fields)
+    return out
+
+
+def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityResult:
+    derived = compute_derived(rubric, rec.values, params)
+    ctx = methods.Context(values=rec.values, derived=derived, params=params, region=rec.region, rubric=rubric)
+    items: dict[str, ItemScore] = {}
+    cats: dict[str, Decimal] = {}
+    for cat in rubric.categories:
+        subtotal = Decimal("0.00")
+        for it in cat.items:
+            o = methods.score_item(it, ctx)
+            s = methods.round_half_up(min(max(o.score, Fraction(0)), Fraction(it.max)))
+            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None, o.rule)
+            subtotal += s
+        cats[cat.name] = subtotal
+    total = sum(cats.values(), Decimal("0.00"))
+    return CityResult(rec.city, rec.region, items, cats, total, derived, rec)
+
+
+def rank(results: list[CityResult], rubric: Rubric, method: str = "competition") -> list[CityResult]:
+    """Sort highest total first; ties share a rank and are listed in the rubric's fixed city order."""
+    order = {c: i for i, c in enumerate(rubric.city_order)}
+    ordered = sorted(
+        enumerate(results), key=lambda p: (-p[1].total, order.get(p[1].city, len(order)), p[0])
+    )
+    out = [r for _, r in ordered]
+    prev, competition, dense = None, 0, 0
+    for i, r in enumerate(out):
+        if r.total != prev:
+            competition, dense, prev = i + 1, dense + 1, r.total
+        r.rank = dense if method == "dense" else competition
+    return out
+
+
+def score_all(rubric: Rubric, records: list[CityRecord], params: dict[str, Any]) -> list[CityResult]:
+    """Score and rank every city."""
+    return rank([score_city(rubric, r, params) for r in records], rubric, str(params.get("rank_method", "competition")))

@@ -1,0 +1,276 @@
+"""From input paths to validated city records: read every file, parse every cell, check every rule,
+and collect every problem at once (never stop at the first).
+
+``gather(paths, rubric, params)`` is the one entry point used by ``score``, ``validate`` and
+``explain``. Fatal conditions raise :class:`~jsscore.problems.InputError`; everything else is a
+:class:`~jsscore.problems.Problem` in ``Intake.problems``.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jsscore import problems as P
+from jsscore.engine import CityRecord
+from jsscore.readers import files, layout, values
+from jsscore.rubric import Rubric
+
+INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv")
+
+
+@dataclass
+class Intake:
+    records: list[CityRecord]
+    problems: list[P.Problem]
+    inputs: list[tuple[str, str]]  # (path, sha256)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[P.Problem]:
+        return [p for p in self.problems if p.severity == P.ERROR]
+
+    @property
+    def warnings(self) -> list[P.Problem]:
+        return [p for p in self.problems if p.severity == P.WARNING]
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, plus every spreadsheet/CSV in folders named (lock files and hidden files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in INPUT_SUFFIXES
+                           and not q.name.startswith(("~$", ".")))
+            if not found:
+                raise P.InputError(f"文件夹 {p} 中没有 .xlsx / .xls / .csv 文件")
+            out += found
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    uniq = []
+    for p in out:
+        r = p.resolve()
+        if r not in seen:
+            seen.add(r)
+            uniq.append(p)
+    return uniq
+
+
+def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_missing: bool = False,
+           require_all: bool = False) -> Intake:
+    lookup = layout.header_lookup(rubric)
+    at = _Stake(rubric)
+    raws: list[layout.RawRecord] = []
+    probs: list[P.Problem] = []
+    inputs: list[tuple[str, str]] = []
+    sources: dict[str, files.Source] = {}
+    meta: dict = {}
+    for path in expand(paths):
+        src = files.open_source(path)
+        inputs.append((str(path), src.sha256))
+        sources[path.name] = src
+        meta.update(src.meta)
+        found = False
+        for sheet in sorted(src.sheets, key=lambda s: s.hidden):  # visible sheets first
+            lay = layout.detect(sheet, rubric, lookup)
+            if lay is None:
+                continue
+            if found and sheet.hidden:
+                continue
+            found = True
+            for key in lay.missing:
+                f = rubric.fields[key]
+                probs.append(at(P.make("missing_column", file=path.name, sheet=sheet.name, field=key,
+                                       label=f.label), key))
+            raws += layout.records(sheet, lay, path.name)
+        if not found:
+            raise P.InputError(
+                f"{path.name} 中没有找到填报数据：需要一行或一列字段代码（如 city、leading_group、city_it_staff），"
+                "请使用 jsscore template 生成的模板，或第一行为字段代码、每个设区市一行的表格。")
+    records, more = _build(raws, rubric, params, allow_missing, sources, at)
+    probs += more
+    present = {r.city for r in records}
+    for c in rubric.city_order:
+        if c not in present:
+            code = "city_not_returned_required" if require_all else "city_not_returned"
+            probs.append(P.make(code, city=c))
+    probs += _outliers(records, rubric)
+    return Intake(records, probs, inputs, meta)
+
+
+class _Stake:
+    """Attaches to a problem the items its field feeds and the points at stake."""
+
+    def __init__(self, rubric: Rubric):
+        self.feeds = rubric.feeds()
+        self.max = {i.id: i.max for i in rubric.items}
+
+    def __call__(self, p: P.Problem, key: str) -> P.Problem:
+        ids = tuple(self.feeds.get(key, ()))
+        if not ids:
+            return p
+        pts = sum((self.max[i] for i in ids), Decimal(0))
+        return P.Problem(p.code, p.message, p.file, p.sheet, p.cell, p.city, p.field, p.value, ids,
+                         values.shown(pts.normalize()), p.extra)
+
+
+def canonical_city(raw: Any, rubric: Rubric) -> str:
+    s = values.squeeze(values.shown(raw))
+    table = rubric.city_region()
+    if s in table:
+        return s
+    if s + "市" in table:
+        return s + "市"
+    return s
+
+
+def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any], allow_missing: bool,
+           sources: dict[str, files.Source], at: _Stake) -> tuple[list[CityRecord], list[P.Problem]]:
+    probs: list[P.Problem] = []
+    table = rubric.city_region()
+    regions = set(rubric.regions)
+
+    # cells that read blank in xlsx files: were they formulas without a cached value?
+    blanks: dict[tuple[str, str], set[str]] = {}
+    for rr in raws:
+        if sources.get(rr.file) and sources[rr.file].kind == "xlsx":
+            for rv in rr.values.values():
+                if values.is_blank(rv.raw):
+                    blanks.setdefault((rr.file, rr.sheet), set()).add(rv.cell)
+    formulas: dict[tuple[str, str, str], str] = {}
+    for (fname, sheet), cells in blanks.items():
+        for cell, text in files.formula_texts(sources[fname].data, sheet, cells).items():
+            formulas[(fname, sheet, cell)] = text
+
+    records: list[CityRecord] = []
+    where: dict[str, list[tuple[layout.RawRecord, CityRecord]]] = {}
+    for rr in raws:
+        city = canonical_city(rr.city_raw, rubric) if not values.is_blank(rr.city_raw) else ""
+        loc = dict(file=rr.file, sheet=rr.sheet)
+        if not city:
+            probs.append(P.make("city_missing_name", cell=rr.city_cell, **loc))
+            continue
+        rec_probs: list[P.Problem] = []
+        vals: dict[str, Any] = {}
+        raw_vals: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        for key, rv in rr.values.items():
+            f = rubric.fields[key]
+            cells[key] = f"{rr.sheet}!{rv.cell}" if rr.sheet else rv.cell
+            raw_vals[key] = rv.raw
+            if key == "region" and values.is_blank(rv.raw):
+                continue
+            ploc = dict(cell=rv.cell, city=city, field=key, value=None if rv.raw is None else values.shown(rv.raw),
+                        label=f.label, **loc)
+            parsed = values.parse(f, rv.raw, percent_cell=rv.percent_cell, percent_points=rv.percent_points)
+            if parsed.error:
+                code, kw = parsed.error
+                if code == "missing_value":
+                    ftext = formulas.get((rr.file, rr.sheet, rv.cell))
+                    if ftext:
+                        rec_probs.append(at(P.make("formula_no_value", **{**ploc, "value": ftext}), key))
+                        continue
+                    if allow_missing:
+                        rec_probs.append(at(P.make("missing_scored_zero", **ploc), key))
+                        vals[key] = None
+                        continue
+                rec_probs.append(at(P.make(code, **{**ploc, **kw}), key))
+                continue
+            if parsed.warning:
+                code, kw = parsed.warning
+                rec_probs.append(at(P.make(code, **{**ploc, **kw}), key))
+            vals[key] = parsed.value
+        # region: from the table unless the input gives one
+        given = vals.pop("region", None)
+        region = table.get(city)
+        if given is not None:
+            if given not in regions:
+                rec_probs.append(P.make("bad_region", cell=rr.values["region"].cell, city=city, field="region",
+                                        value=given, **loc))
+                given = None
+            elif region and given != region:
+                rec_probs.append(P.make("region_differs", cell=rr.values["region"].cell, city=city, field="region",
+                                        value=given, expected=region, **loc))
+            region = given or region
+        if region is None:
+            rec_probs.append(P.make("unknown_city", cell=rr.city_cell, city=city, field="city", value=city, **loc))
+            region = ""
+        for key in rubric.fields:
+            if key not in ("city", "region") and key not in rr.values:
+                vals.setdefault(key, None)  # missing column: already an error; keep the record shape
+        rec_probs += [at(p, p.field) for p in _cross_checks(rubric, params, city, vals, rr, loc)]
+        probs += rec_probs
+        rec = CityRecord(city, region, vals, cells, rr.file, raw_vals)
+        where.setdefault(city, []).append((rr, rec))
+    for city, group in where.items():
+        first_rr, first = group[0]
+        for rr, rec in group[1:]:
+            diff = [k for k in rubric.fields if k not in ("city",) and first.values.get(k) != rec.values.get(k)]
+            places = f"{_place(first_rr)}、{_place(rr)}"
+            if diff:
+                labels = "、".join(rubric.fields[k].label for k in diff[:8]) + ("等" if len(diff) > 8 else "")
+                probs.append(P.make("duplicate_city", city=city, file=rr.file, sheet=rr.sheet, cell=rr.city_cell,
+                                    where=places, fields=labels))
+            else:
+                probs.append(P.make("duplicate_identical", city=city, file=rr.file, sheet=rr.sheet,
+                                    cell=rr.city_cell, where=places))
+        records.append(first)
+    return records, probs
+
+
+def _place(rr: layout.RawRecord) -> str:
+    return f"{rr.file} {rr.sheet + '!' if rr.sheet else ''}{rr.city_cell}"
+
+
+def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[str, Any],
+                  rr: layout.RawRecord, loc: dict) -> list[P.Problem]:
+    out: list[P.Problem] = []
+    for key, f in rubric.fields.items():
+        v = vals.get(key)
+        if not isinstance(v, Decimal) or f.type == "pct":
+            continue
+        cell = rr.values[key].cell if key in rr.values else ""
+        base = dict(cell=cell, city=city, field=key, value=values.shown(v), label=f.label, **loc)
+        if f.min is not None and v < f.min:
+            out.append(P.make("below_min", limit=values.shown(f.min), **base))
+        elif f.max is not None and v > f.max:
+            out.append(P.make("above_max", limit=values.shown(f.max), **base))
+        elif f.max_param and v > Decimal(params[f.max_param]):
+            out.append(P.make("above_max", limit=values.shown(Decimal(params[f.max_param])), **base))
+        elif f.max_field and isinstance(vals.get(f.max_field), Decimal) and v > vals[f.max_field]:
+            other = rubric.fields[f.max_field]
+            ocell = rr.values[f.max_field].cell if f.max_field in rr.values else ""
+            out.append(P.make("exceeds_field", limit=values.shown(vals[f.max_field]), other_label=other.label,
+                              other_cell=ocell, **base))
+    for chk in rubric.checks:
+        vs = [vals.get(k) for k in chk.fields]
+        if all(isinstance(v, Decimal) for v in vs) and sum(vs) < chk.min:
+            cell = rr.values[chk.fields[0]].cell if chk.fields[0] in rr.values else ""
+            out.append(P.make("sum_too_small", cell=cell, city=city, field=chk.fields[0], value=values.shown(sum(vs)),
+                              label=chk.label, limit=values.shown(chk.min), **loc))
+    return out
+
+
+def _outliers(records: list[CityRecord], rubric: Rubric) -> list[P.Problem]:
+    """Figures 1000× away from the median of the others (a 人/万人 or 元/万元 slip) are warnings."""
+    out: list[P.Problem] = []
+    if len(records) < 5:
+        return out
+    for key, f in rubric.fields.items():
+        if f.type not in ("int", "number") or not f.unit or f.unit in ("个", "分"):
+            continue
+        xs = [r.values.get(key) for r in records if isinstance(r.values.get(key), Decimal)]
+        pos = [x for x in xs if x > 0]
+        if len(pos) < 5:
+            continue
+        med = statistics.median(pos)
+        for r in records:
+            v = r.values.get(key)
+            if isinstance(v, Decimal) and v > 0 and (v > med * 1000 or v * 1000 < med):
+                out.append(P.make("outlier", city=r.city, field=key, cell=r.cells.get(key, ""), file=r.source,
+                                  value=values.shown(v), label=f.label, median=values.shown(med)))
+    return out
