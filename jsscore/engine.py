@@ -7,10 +7,11 @@ sum of its rounded items and the total the sum of the categories (RUBRIC.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
 from jsscore import methods
 from jsscore.rubric import Rubric

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsscore import problems as P
 from jsscore.engine import CityRecord
+from jsscore.methods import fmt_num
 from jsscore.readers import files, layout, values
 from jsscore.rubric import Rubric
 
@@ -115,7 +116,7 @@ class _Stake:
             return p
         pts = sum((self.max[i] for i in ids), Decimal(0))
         return P.Problem(p.code, p.message, p.file, p.sheet, p.cell, p.city, p.field, p.value, ids,
-                         values.shown(pts.normalize()), p.extra)
+                         fmt_num(pts), p.extra)
 
 
 def canonical_city(raw: Any, rubric: Rubric) -> str:

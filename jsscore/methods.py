@@ -10,10 +10,11 @@ Reasons are Chinese sentences built from the figures that decided the score, e.g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jsscore.rubric import Item, Rubric
@@ -27,7 +28,7 @@ class Context:
     derived: dict[str, Fraction | None]
     params: dict[str, Any]
     region: str
-    rubric: "Rubric"
+    rubric: Rubric
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,14 @@ def method(name: str, title: str, check: Checker):
     return deco
 
 
-def check_item(item: "Item", rubric: "Rubric") -> list[str]:
+def check_item(item: Item, rubric: Rubric) -> list[str]:
     m = REGISTRY.get(item.method)
     if m is None:
         return [f"计分方法 {item.method!r} 未知（可用：{'、'.join(REGISTRY)}）"]
     return m.check(item, rubric)
 
 
-def score_item(item: "Item", ctx: Context) -> Outcome:
+def score_item(item: Item, ctx: Context) -> Outcome:
     return REGISTRY[item.method].score(item, ctx)
 
 
@@ -136,7 +137,7 @@ def score_item(item: "Item", ctx: Context) -> Outcome:
 
 
 def _need_field(*types: str) -> Checker:
-    def check(item: "Item", rubric: "Rubric") -> list[str]:
+    def check(item: Item, rubric: Rubric) -> list[str]:
         k = item.spec.get("field")
         if not k:
             return ["缺少 field"]
@@ -150,7 +151,7 @@ def _need_field(*types: str) -> Checker:
     return check
 
 
-def _ref_ok(ref: Any, rubric: "Rubric") -> bool:
+def _ref_ok(ref: Any, rubric: Rubric) -> bool:
     if ref is None:
         return False
     if str(ref) in rubric.parameters:
@@ -162,7 +163,7 @@ def _ref_ok(ref: Any, rubric: "Rubric") -> bool:
         return False
 
 
-def _check_at_least(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_at_least(item: Item, rubric: Rubric) -> list[str]:
     out = _need_field("int", "number")(item, rubric)
     p = item.spec.get("param")
     if item.spec.get("param_by_region"):
@@ -174,14 +175,14 @@ def _check_at_least(item: "Item", rubric: "Rubric") -> list[str]:
     return out
 
 
-def _check_derived(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_derived(item: Item, rubric: Rubric) -> list[str]:
     d = item.spec.get("derived")
     if d not in rubric.derived:
         return [f"derived {d!r} 不是已定义的派生指标"]
     return []
 
 
-def _check_threshold(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_threshold(item: Item, rubric: Rubric) -> list[str]:
     out = _check_derived(item, rubric)
     if not _ref_ok(item.spec.get("target"), rubric):
         out.append(f"target {item.spec.get('target')!r} 既不是数字也不是参数")
@@ -190,7 +191,7 @@ def _check_threshold(item: "Item", rubric: "Rubric") -> list[str]:
     return out
 
 
-def _check_deduct(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_deduct(item: Item, rubric: Rubric) -> list[str]:
     out = []
     fs = item.spec.get("fields") or []
     if not fs:
@@ -205,7 +206,7 @@ def _check_deduct(item: "Item", rubric: "Rubric") -> list[str]:
     return out
 
 
-def _check_tiers(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_tiers(item: Item, rubric: Rubric) -> list[str]:
     out = _need_field("enum", "int")(item, rubric)
     tiers = item.spec.get("tiers")
     if not isinstance(tiers, dict) or not tiers:
@@ -223,7 +224,7 @@ def _check_tiers(item: "Item", rubric: "Rubric") -> list[str]:
     return out
 
 
-def _check_converted(item: "Item", rubric: "Rubric") -> list[str]:
+def _check_converted(item: Item, rubric: Rubric) -> list[str]:
     out = _need_field("int", "number")(item, rubric)
     if not _ref_ok(item.spec.get("full"), rubric):
         out.append("full 既不是数字也不是参数")
@@ -238,12 +239,12 @@ def _label(ctx: Context, key: str) -> str:
     return ctx.rubric.fields[key].label
 
 
-def _full(item: "Item") -> Fraction:
+def _full(item: Item) -> Fraction:
     return Fraction(item.max)
 
 
 @method("binary", "是否判定", _need_field("bool"))
-def binary(item: "Item", ctx: Context) -> Outcome:
+def binary(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     v = ctx.values.get(k)
     rule = f"{_label(ctx, k)}：是得 {fmt_num(item.max)} 分，否不得分"
@@ -253,7 +254,7 @@ def binary(item: "Item", ctx: Context) -> Outcome:
 
 
 @method("at_least", "数量达标", _check_at_least)
-def at_least(item: "Item", ctx: Context) -> Outcome:
+def at_least(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     pkey = item.spec["param"]
     if item.spec.get("param_by_region"):
@@ -270,7 +271,7 @@ def at_least(item: "Item", ctx: Context) -> Outcome:
 
 
 @method("threshold", "比率达标", _check_threshold)
-def threshold(item: "Item", ctx: Context) -> Outcome:
+def threshold(item: Item, ctx: Context) -> Outcome:
     d = ctx.rubric.derived[item.spec["derived"]]
     target = param_value(str(item.spec["target"]), ctx.params)
     ratio = ctx.derived.get(d.key)
@@ -285,7 +286,7 @@ def threshold(item: "Item", ctx: Context) -> Outcome:
 
 
 @method("proportional", "按比得分", _check_derived)
-def proportional(item: "Item", ctx: Context) -> Outcome:
+def proportional(item: Item, ctx: Context) -> Outcome:
     d = ctx.rubric.derived[item.spec["derived"]]
     ratio = ctx.derived.get(d.key)
     rule = f"{fmt_num(item.max)} 分 × {d.label}（按比得分）"
@@ -308,7 +309,7 @@ def _ratio_parts(d, ctx: Context) -> str:
 
 
 @method("deduct_missing", "缺项扣分（扣完为止）", _check_deduct)
-def deduct_missing(item: "Item", ctx: Context) -> Outcome:
+def deduct_missing(item: Item, ctx: Context) -> Outcome:
     fs = item.spec["fields"]
     per = param_value(str(item.spec["deduct"]), ctx.params)
     missing = [k for k in fs if not ctx.values.get(k)]
@@ -321,7 +322,7 @@ def deduct_missing(item: "Item", ctx: Context) -> Outcome:
 
 
 @method("tiers", "分档得分", _check_tiers)
-def tiers(item: "Item", ctx: Context) -> Outcome:
+def tiers(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     table = {str(lbl): Fraction(Decimal(str(p))) for lbl, p in item.spec["tiers"].items()}
     v = ctx.values.get(k)
@@ -335,7 +336,7 @@ def tiers(item: "Item", ctx: Context) -> Outcome:
 
 
 @method("converted", "按考核分数折算", _check_converted)
-def converted(item: "Item", ctx: Context) -> Outcome:
+def converted(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     full = param_value(str(item.spec["full"]), ctx.params)
     v = ctx.values.get(k)

@@ -43,7 +43,7 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and clean(raw) == "")
 
 
-def dec_of_number(v: int | float) -> Decimal:
+def dec_of_number(v: float) -> Decimal:
     """A cell number as an exact Decimal of what the user sees (shortest repr, no binary noise)."""
     if isinstance(v, int):
         return Decimal(v)

@@ -84,7 +84,7 @@ class Item:
     work_item: str
     spec: dict = field(default_factory=dict, hash=False, compare=False)
 
-    def inputs(self, rubric: "Rubric") -> tuple[str, ...]:
+    def inputs(self, rubric: Rubric) -> tuple[str, ...]:
         """The raw field keys this item reads (directly or through a derived ratio)."""
         keys: list[str] = []
         if "field" in self.spec:

@@ -1,0 +1,3 @@
+from jsscore.cli import entry
+
+entry()

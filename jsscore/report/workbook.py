@@ -1,0 +1,308 @@
+"""The ranked, explained workbook (XlsxWriter: streaming, fast, native charts and formats).
+
+Every text that came from an input is written with ``write_string`` — never ``write`` — so a city
+name or remark beginning with ``=``, ``+``, ``-`` or ``@`` stays text and never becomes a formula.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from jsscore.methods import fmt_num
+from jsscore.report import Report, band
+from jsscore.report.safe import atomic_path
+
+SHEETS = ("排名汇总", "分项得分", "扣分明细", "派生指标", "填报数据", "问题清单", "规则与参数")
+
+BAND_COLOURS = {"优秀": "#C6EFCE", "良好": "#DDEBF7", "合格": "#FFF2CC", "待改进": "#F8CBAD"}
+
+
+def _f(x: Decimal | Fraction | None) -> float | None:
+    if x is None:
+        return None
+    if isinstance(x, Fraction):
+        return x.numerator / x.denominator
+    return float(x)
+
+
+class _Book:
+    def __init__(self, path: Path):
+        import xlsxwriter  # lazy: `jsscore --help` must not import it
+
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                   "strings_to_numbers": False, "constant_memory": False})
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        self.base = base
+        fmt = self.wb.add_format
+        self.title = fmt({**base, "bold": True, "font_size": 14})
+        self.note = fmt({**base, "font_color": "#595959"})
+        self.head = fmt({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
+                         "text_wrap": True, "align": "center"})
+        self.text = fmt({**base, "border": 1})
+        self.wrap = fmt({**base, "border": 1, "text_wrap": True})
+        self.center = fmt({**base, "border": 1, "align": "center"})
+        self.score = fmt({**base, "border": 1, "num_format": "0.00"})
+        self.pct = fmt({**base, "border": 1, "num_format": "0.00%"})
+        self.int = fmt({**base, "border": 1, "num_format": "0"})
+        self.num = fmt({**base, "border": 1, "num_format": "General"})
+        self.bands = {k: fmt({**base, "border": 1, "num_format": "0.00", "bg_color": c, "bold": True})
+                      for k, c in BAND_COLOURS.items()}
+        self.band_text = {k: fmt({**base, "border": 1, "bg_color": c}) for k, c in BAND_COLOURS.items()}
+        self.lost = fmt({**base, "border": 1, "num_format": "0.00", "bg_color": "#FCE4D6"})
+        self.red = fmt({"bg_color": "#F8CBAD"})
+
+    def sheet(self, name: str):
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        return ws
+
+    def header(self, ws, row: int, cols: list[str], widths: list[float] | None = None) -> None:
+        for c, h in enumerate(cols):
+            ws.write_string(row, c, h, self.head)
+        for c, w in enumerate(widths or []):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(row + 1, 0)
+
+    def value(self, ws, r: int, c: int, v: Any, fmt=None) -> None:
+        """Write any value safely: text is always a string cell."""
+        fmt = fmt or self.text
+        if v is None:
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(v, bool):
+            ws.write_string(r, c, "是" if v else "否", fmt)
+        elif isinstance(v, (int, float, Decimal, Fraction)):
+            ws.write_number(r, c, _f(v) if not isinstance(v, (int, float)) else v, fmt)
+        else:
+            ws.write_string(r, c, str(v)[:32767], fmt)
+
+
+def write(report: Report, path: Path) -> None:
+    """Write the ranked workbook to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        b = _Book(tmp)
+        _summary(b, report)
+        _items(b, report)
+        _deductions(b, report)
+        _derived(b, report)
+        _figures(b, report)
+        _problems(b, report)
+        _rules(b, report)
+        b.wb.set_properties({"title": f"{report.rubric.title} 评分结果", "comments": f"jsscore {report.version}"})
+        b.wb.close()
+
+
+def _summary(b: _Book, rep: Report) -> None:
+    rb = rep.rubric
+    ws = b.sheet("排名汇总")
+    ws.write_string(0, 0, f"{rb.title} — 排名汇总", b.title)
+    ws.write_string(1, 0, f"规则版本 {rb.version}；生成时间 {rep.generated_at}；共 {len(rep.results)} 个设区市", b.note)
+    cols = ["名次", "设区市", "区域", f"总分({fmt_num(rb.total)})"] + [f"{c.name}({fmt_num(c.max)})" for c in rb.categories]
+    cols += ["失分", "等级"]
+    prev = rep.previous
+    if prev is not None:
+        cols += ["上年名次", "名次变化", "上年总分", "总分变化"]
+    b.header(ws, 3, cols, [6, 12, 8, 11] + [12] * len(rb.categories) + [8, 8, 9, 9, 9, 9])
+    ws.set_row(3, 30)
+    for i, r in enumerate(rep.results):
+        row = 4 + i
+        bd = band(r.total, rb.total)
+        ws.write_number(row, 0, r.rank, b.center)
+        b.value(ws, row, 1, r.city, b.band_text[bd])
+        b.value(ws, row, 2, r.region, b.center)
+        ws.write_number(row, 3, float(r.total), b.bands[bd])
+        for j, c in enumerate(rb.categories):
+            v = r.categories[c.name]
+            ws.write_number(row, 4 + j, float(v), b.score if v == c.max else b.lost)
+        k = 4 + len(rb.categories)
+        ws.write_number(row, k, float(rb.total - r.total), b.score)
+        ws.write_string(row, k + 1, bd, b.band_text[bd])
+        if prev is not None:
+            p = prev.get(r.city)
+            if p is None:
+                ws.write_string(row, k + 2, "—", b.center)
+                ws.write_string(row, k + 3, "新", b.center)
+            else:
+                ws.write_number(row, k + 2, p["rank"], b.center)
+                ws.write_string(row, k + 3, _arrow(p["rank"] - r.rank), b.center)
+                ws.write_number(row, k + 4, float(p["total"]), b.score)
+                ws.write_number(row, k + 5, float(r.total - p["total"]), b.score)
+    last = 4 + len(rep.results)
+    ws.write_string(last + 1, 0, "等级：优秀 ≥90% 满分；良好 ≥80%；合格 ≥60%；待改进 <60%。浅红底色的分类有失分，详见“扣分明细”。", b.note)
+    ws.activate()
+    if rep.results:
+        _chart(b, ws, rep, last + 3)
+
+
+def _arrow(delta: int) -> str:
+    return f"↑{delta}" if delta > 0 else (f"↓{-delta}" if delta < 0 else "—")
+
+
+def _chart(b: _Book, ws, rep: Report, row: int) -> None:
+    rb = rep.rubric
+    n = len(rep.results)
+    ch = b.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    for j, c in enumerate(rb.categories):
+        ch.add_series({
+            "name": ["排名汇总", 3, 4 + j],
+            "categories": ["排名汇总", 4, 1, 3 + n, 1],
+            "values": ["排名汇总", 4, 4 + j, 3 + n, 4 + j],
+        })
+    ch.set_title({"name": "各设区市得分（按分类堆积）"})
+    ch.set_y_axis({"reverse": True})
+    ch.set_x_axis({"min": 0, "max": float(rb.total)})
+    ch.set_legend({"position": "bottom"})
+    ch.set_size({"width": 860, "height": max(320, 26 * n + 120)})
+    ws.insert_chart(row, 0, ch)
+
+
+def _items(b: _Book, rep: Report) -> None:
+    rb = rep.rubric
+    ws = b.sheet("分项得分")
+    cols = ["编号", "工作分类", "工作项目", "评分项", "满分"] + [r.city for r in rep.results]
+    b.header(ws, 0, cols, [8, 10, 14, 40, 6] + [9] * len(rep.results))
+    ws.freeze_panes(1, 5)
+    row = 1
+    for it in rb.items:
+        b.value(ws, row, 0, it.id, b.center)
+        b.value(ws, row, 1, it.category)
+        b.value(ws, row, 2, it.work_item)
+        b.value(ws, row, 3, it.name, b.wrap)
+        ws.write_number(row, 4, float(it.max), b.score)
+        for j, r in enumerate(rep.results):
+            s = r.items[it.id]
+            ws.write_number(row, 5 + j, float(s.score), b.score if s.score == s.max else b.lost)
+        row += 1
+    ws.write_string(row, 3, "合计", b.head)
+    ws.write_number(row, 4, float(rb.total), b.score)
+    for j, r in enumerate(rep.results):
+        ws.write_number(row, 5 + j, float(r.total), b.bands[band(r.total, rb.total)])
+    if rep.results:
+        ws.conditional_format(1, 5, row - 1, 4 + len(rep.results), {
+            "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+
+
+def _deductions(b: _Book, rep: Report) -> None:
+    ws = b.sheet("扣分明细")
+    b.header(ws, 0, ["名次", "设区市", "编号", "评分项", "满分", "得分", "失分", "原因"], [6, 10, 8, 36, 6, 7, 7, 60])
+    row = 1
+    names = {i.id: i.name for i in rep.rubric.items}
+    for r in rep.results:
+        for s in r.items.values():
+            if s.score < s.max:
+                ws.write_number(row, 0, r.rank, b.center)
+                b.value(ws, row, 1, r.city)
+                b.value(ws, row, 2, s.id, b.center)
+                b.value(ws, row, 3, names[s.id], b.wrap)
+                ws.write_number(row, 4, float(s.max), b.score)
+                ws.write_number(row, 5, float(s.score), b.score)
+                ws.write_number(row, 6, float(s.lost), b.lost)
+                b.value(ws, row, 7, s.reason or "", b.wrap)
+                row += 1
+    if row > 1:
+        ws.autofilter(0, 0, row - 1, 7)
+
+
+def _derived(b: _Book, rep: Report) -> None:
+    rb = rep.rubric
+    ws = b.sheet("派生指标")
+    ds = list(rb.derived.values())
+    b.header(ws, 0, ["设区市", "区域"] + [d.label for d in ds], [10, 6] + [13] * len(ds))
+    ws.set_row(0, 45)
+    for i, r in enumerate(rep.results):
+        b.value(ws, 1 + i, 0, r.city)
+        b.value(ws, 1 + i, 1, r.region, b.center)
+        for j, d in enumerate(ds):
+            v = r.derived.get(d.key)
+            if v is None:
+                ws.write_string(1 + i, 2 + j, "无法计算", b.center)
+            else:
+                ws.write_number(1 + i, 2 + j, _f(v), b.pct)
+    ws.write_string(len(rep.results) + 2, 0, "“无法计算”：分母为 0（如城镇参保人数为 0）或数据缺失。", b.note)
+
+
+def _figures(b: _Book, rep: Report) -> None:
+    rb = rep.rubric
+    ws = b.sheet("填报数据")
+    fields = [f for f in rb.fields.values()]
+    b.header(ws, 1, [f.label + (f"({f.unit})" if f.unit and f.unit != "个" else "") for f in fields] + ["来源文件"],
+             [10] + [12] * len(fields) + [24])
+    ws.set_row(1, 60)
+    for c, f in enumerate(fields):
+        ws.write_string(0, c, f.key, b.note)
+    ws.freeze_panes(2, 1)
+    for i, r in enumerate(rep.results):
+        row = 2 + i
+        for c, f in enumerate(fields):
+            if f.key == "city":
+                b.value(ws, row, c, r.city)
+            elif f.key == "region":
+                b.value(ws, row, c, r.region, b.center)
+            else:
+                v = r.record.values.get(f.key)
+                fmt = b.pct if f.type == "pct" else (b.int if f.type == "int" else (b.center if f.type == "bool" else b.num))
+                b.value(ws, row, c, v, fmt)
+        b.value(ws, row, len(fields), r.record.source)
+
+
+def _problems(b: _Book, rep: Report) -> None:
+    ws = b.sheet("问题清单")
+    b.header(ws, 0, ["级别", "代码", "问题", "文件", "单元格", "设区市", "字段", "填写值", "涉及评分项", "说明"],
+             [6, 18, 14, 22, 12, 9, 18, 14, 14, 60])
+    if not rep.problems:
+        ws.write_string(1, 0, "没有发现问题。", b.note)
+    for i, p in enumerate(rep.problems):
+        row = 1 + i
+        vals = ["错误" if p.severity == "error" else "提醒", p.code, p.title, p.file, p.where, p.city, p.field,
+                "" if p.value is None else str(p.value), "、".join(p.items), p.message]
+        for c, v in enumerate(vals):
+            b.value(ws, row, c, v, b.wrap if c == 9 else b.text)
+
+
+def _rules(b: _Book, rep: Report) -> None:
+    rb = rep.rubric
+    ws = b.sheet("规则与参数")
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 4, 16)
+    ws.set_column(5, 5, 70)
+    ws.write_string(0, 0, "评分规则与参数", b.title)
+    info = [("规则", rb.title), ("规则标识", rb.id), ("规则版本", rb.version), ("规则文件 SHA-256", rb.sha256),
+            ("jsscore 版本", rep.version), ("生成时间", rep.generated_at)]
+    row = 2
+    for k, v in info:
+        b.value(ws, row, 0, k, b.head)
+        b.value(ws, row, 1, v)
+        row += 1
+    row += 1
+    b.header(ws, row, ["输入文件", "SHA-256"])
+    ws.freeze_panes(0, 0)
+    for p, h in rep.inputs:
+        row += 1
+        b.value(ws, row, 0, Path(p).name)
+        b.value(ws, row, 1, h)
+    row += 2
+    for c, h in enumerate(["参数", "说明", "本次取值", "默认值", "是否调整"]):
+        ws.write_string(row, c, h, b.head)
+    for key, p in rb.parameters.items():
+        row += 1
+        v = rep.params.get(key)
+        b.value(ws, row, 0, key)
+        b.value(ws, row, 1, p.label)
+        b.value(ws, row, 2, v if not isinstance(v, Decimal) else float(v), b.num)
+        b.value(ws, row, 3, p.default if not isinstance(p.default, Decimal) else float(p.default), b.num)
+        b.value(ws, row, 4, "已调整" if v != p.default else "", b.center)
+    row += 2
+    for c, h in enumerate(["编号", "评分项", "工作分类", "工作项目", "满分", "规则（按本次参数）"]):
+        ws.write_string(row, c, h, b.head)
+    sample = rep.results[0] if rep.results else None
+    for it in rb.items:
+        row += 1
+        b.value(ws, row, 0, it.id, b.center)
+        b.value(ws, row, 1, it.name, b.wrap)
+        b.value(ws, row, 2, it.category)
+        b.value(ws, row, 3, it.work_item)
+        ws.write_number(row, 4, float(it.max), b.score)
+        b.value(ws, row, 5, sample.items[it.id].rule if sample else "", b.wrap)
