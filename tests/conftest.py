@@ -1,0 +1,51 @@
+"""Shared test helpers: a city whose figures earn full marks, and one-call scoring of a record."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jsscore import engine
+from jsscore.rubric import load
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT.parent / "shared" / "cases"
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    return load()
+
+
+def perfect_values() -> dict:
+    """Figures of a 苏南 city that earn all 100 points (every bool yes, every ratio at 100 %)."""
+    D = Decimal
+    v = {
+        "city_it_staff": D(20), "city_om_funding": D("1000"), "urban_insured": D(1000000),
+        "county_total": D(6), "county_with_it_body": D(6), "county_staffed_3plus": D(6),
+        "net_total_city": D(10), "net_conn_city": D(10), "net_total_county": D(20), "net_conn_county": D(20),
+        "net_total_street": D(50), "net_conn_street": D(50), "net_total_community": D(100),
+        "net_conn_community": D(100), "si_centralization": "全市", "rural_urban_si_deploy": "省平台集中",
+        "integration_count": D(3), "card_holders": D(100), "card_target": D(100),
+        "upload_rate_pension": D(1), "upload_rate_medical": D(1), "upload_rate_unemployment": D(1),
+        "upload_rate_injury": D(1), "upload_rate_maternity": D(1), "website_score": D(100), "hotline_score": D(100),
+    }
+    for key in ("leading_group", "it_mgmt_measures", "requirements_mgmt", "om_db", "om_network", "om_security",
+                "std_network", "std_core_platform", "std_security", "dc_city_si", "dc_city_hr", "dc_city_lr",
+                "dc_county_si", "dc_county_hr", "dc_county_lr", "dr_center", "security_level_protection",
+                "digital_cert", "hr_market_platform", "lr_inspection", "lr_arbitration", "lr_employment_filing",
+                "xr_pension_transfer", "xr_eligibility_cert", "xr_medical_settlement", "card_standard",
+                "card_use_si", "card_use_hr", "card_use_lr", "data_monitoring", "fund_supervision",
+                "grassroots_platform", "grassroots_services", "one_window"):
+        v[key] = True
+    return v
+
+
+def score_one(rubric, changes: dict | None = None, region: str = "苏南", city: str = "南京市", **params):
+    """Score one city: perfect figures with ``changes`` applied; ``params`` as --param overrides."""
+    values = perfect_values()
+    values.update(changes or {})
+    p = engine.parse_params(rubric, [f"{k.replace('__', '.')}={v}" for k, v in params.items()])
+    return engine.score_city(rubric, engine.CityRecord(city, region, values), p)
