@@ -196,6 +196,71 @@ def _report_errors(data) -> None:
     err.print("请按“说明”一列修改后重新运行；用 [bold]jsscore validate 文件 -o 退回清单.xlsx[/] 可生成发给各市的修改清单。")
 
 
+# ------------------------------------------------------------------------------------------ validate
+
+
+@app.command()
+def validate(
+    inputs: list[Path] = typer.Argument(None, help="填报文件或文件夹，可多个。", show_default=False),
+    output: Path | None = typer.Option(None, "--output", "-o", help="生成退回修改清单工作簿（每个设区市一张表）。"),
+    json_path: Path | None = typer.Option(None, "--json", help="以 JSON 格式保存校验结果。"),
+    codes: bool = typer.Option(False, "--codes", help="列出所有问题代码及其含义后退出。"),
+    strict: bool = typer.Option(False, "--strict", help="有提醒也按“发现问题”返回退出码 1。"),
+    param: list[str] | None = ParamOpt,
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项只作提醒。"),
+    require_all: bool = typer.Option(False, "--require-all", help="缺少任何一个设区市的数据都视为错误。"),
+    force: bool = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
+    rubric: Path | None = RubricOpt,
+) -> None:
+    """只校验、不计分：按设区市列出所有问题，可生成发回各市的修改清单。退出码：0 无问题，1 有问题，2 无法读取。"""
+    import datetime as dt
+    import json
+
+    from jsscore.problems import CATALOGUE
+    from jsscore.report import console, feedback
+    from jsscore.report.safe import OutputError, atomic_write_text, choose_output
+
+    if codes:
+        from rich.table import Table
+
+        t = Table(title="问题代码一览", header_style="bold")
+        for col in ("代码", "级别", "问题", "处理建议"):
+            t.add_column(col)
+        for c in CATALOGUE.values():
+            t.add_row(c.code, "错误" if c.severity == "error" else "提醒", c.title, c.hint.replace("{unit}", "规定单位"))
+        out.print(t)
+        return
+    if not inputs:
+        _fail("请指定要校验的文件或文件夹，例如：jsscore validate 各市报送/")
+    rb = _load_rubric(rubric)
+    params = _params(rb, param)
+    data = _gather(inputs, rb, params, allow_missing, require_all)
+    now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        if output is not None:
+            path, renamed = choose_output(output, list(inputs), force)
+            feedback.write(data.problems, rb, path, data.inputs, now)
+        if json_path is not None:
+            jpath, _ = choose_output(json_path, list(inputs), True)
+            doc = {"inputs": [{"path": p, "sha256": h} for p, h in data.inputs],
+                   "cities": sorted({r.city for r in data.records}),
+                   "errors": len(data.errors), "warnings": len(data.warnings),
+                   "issues": [p.as_dict() for p in data.problems]}
+            atomic_write_text(jpath, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    except OutputError as e:
+        _fail(str(e))
+    shown = data.problems if not quiet else data.errors
+    if shown:
+        console.print_problems(out, shown, f"共 {len(data.records)} 个设区市；错误 {len(data.errors)} 处，提醒 {len(data.warnings)} 条：")
+    elif not quiet:
+        out.print(f"[green]校验通过[/]：共 {len(data.records)} 个设区市，没有发现问题。")
+    if output is not None and not quiet:
+        out.print(f"退回修改清单：[bold]{path}[/]" + ("（同名文件已存在，已另起文件名）" if renamed else ""))
+    if data.errors or (strict and data.warnings):
+        raise Exit(EXIT_DATA)
+
+
 # ------------------------------------------------------------------------------------------ entry
 
 

@@ -75,6 +75,7 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
         inputs.append((str(path), src.sha256))
         sources[path.name] = src
         meta.update(src.meta)
+        probs += _template_version(src, rubric)
         found = False
         for sheet in sorted(src.sheets, key=lambda s: s.hidden):  # visible sheets first
             lay = layout.detect(sheet, rubric, lookup)
@@ -117,6 +118,21 @@ class _Stake:
         pts = sum((self.max[i] for i in ids), Decimal(0))
         return P.Problem(p.code, p.message, p.file, p.sheet, p.cell, p.city, p.field, p.value, ids,
                          fmt_num(pts), p.extra)
+
+
+def _template_version(src: files.Source, rubric: Rubric) -> list[P.Problem]:
+    """A form made by an older template or for another rubric version: say which, and what to do."""
+    from jsscore.report.template import TEMPLATE_VERSION
+
+    m = src.meta
+    if "jsscore_template_version" not in m:
+        return []
+    got = f"规则 {m.get('jsscore_rubric_id', '?')} {m.get('jsscore_rubric_version', '?')}、模板第 {m.get('jsscore_template_version')} 版"
+    expected = f"规则 {rubric.id} {rubric.version}、模板第 {TEMPLATE_VERSION} 版"
+    if (str(m.get("jsscore_template_version")) != TEMPLATE_VERSION or m.get("jsscore_rubric_id") != rubric.id
+            or str(m.get("jsscore_rubric_version")) != rubric.version):
+        return [P.make("template_outdated", file=src.path.name, got=got, expected=expected)]
+    return []
 
 
 def canonical_city(raw: Any, rubric: Rubric) -> str:

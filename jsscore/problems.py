@@ -141,3 +141,12 @@ class InputError(Exception):
 
 def is_error(p: Problem) -> bool:
     return p.severity == ERROR
+
+
+def markdown_table() -> str:
+    """The catalogue as a Markdown table (the README's copy is generated from this and tested)."""
+    rows = ["| 代码 code | 级别 | 问题 | 处理建议 |", "|---|---|---|---|"]
+    for c in CATALOGUE.values():
+        hint = c.hint.replace("{unit}", "规定单位")
+        rows.append(f"| `{c.code}` | {'错误' if c.severity == ERROR else '提醒'} | {c.title} | {hint} |")
+    return "\n".join(rows)
