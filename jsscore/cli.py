@@ -26,8 +26,9 @@ app = typer.Typer(
 rubric_app = typer.Typer(help="查看、导出、检查评分规则文件。", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Piped or redirected output is read in a file or a wide window: don't squeeze it to 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -261,6 +262,237 @@ def validate(
         raise Exit(EXIT_DATA)
 
 
+# ------------------------------------------------------------------------------------------ explain
+
+
+def _show_value(v, f) -> str:
+    from decimal import Decimal
+
+    from jsscore.methods import fmt_num, fmt_pct
+
+    if v is None:
+        return "未填报"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, Decimal):
+        return fmt_pct(v) if f.type == "pct" else f"{fmt_num(v)}{f.unit if f.unit not in ('个', '') else ''}"
+    return str(v)
+
+
+def _scored(inputs, rb, params, allow_missing):
+    from jsscore import engine
+
+    data = _gather(inputs, rb, params, allow_missing)
+    if data.errors:
+        _report_errors(data)
+        raise Exit(EXIT_DATA)
+    return data, engine.score_all(rb, data.records, params)
+
+
+@app.command()
+def explain(
+    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False),
+    city: str = typer.Option(..., "--city", "-c", help="要说明的设区市，如 南京。"),
+    param: list[str] | None = ParamOpt,
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项按 0/否 计分。"),
+    rubric: Path | None = RubricOpt,
+) -> None:
+    """逐项说明某个设区市的得分：所用数据及单元格、派生比率、规则、得分与失分原因，以及追上前一名的最少改进项。"""
+    from rich.markup import escape
+
+    from jsscore.analysis import close_gap
+    from jsscore.intake import canonical_city
+    from jsscore.methods import fmt_num, fmt_pct
+
+    rb = _load_rubric(rubric)
+    params = _params(rb, param)
+    data, results = _scored(inputs, rb, params, allow_missing)
+    name = canonical_city(city, rb)
+    me = next((r for r in results if r.city == name), None)
+    if me is None:
+        _fail(f"输入中没有“{city}”的数据（现有：{'、'.join(r.city for r in results)}）。")
+    out.print(f"[bold]{me.city}[/]（{me.region}）：总分 [bold]{me.total:.2f}[/] / {fmt_num(rb.total)}，"
+              f"第 {me.rank} 名（共 {len(results)} 个设区市）")
+    for cat in rb.categories:
+        sub = me.categories[cat.name]
+        colour = "green" if sub == cat.max else "yellow"
+        out.print(f"\n[bold {colour}]{cat.id} {escape(cat.name)}  {sub:.2f} / {fmt_num(cat.max)}[/]")
+        for it in cat.items:
+            s_ = me.items[it.id]
+            mark = "[green]✓[/]" if not s_.lost else "[red]✗[/]"
+            out.print(f"  {mark} [cyan]{it.id}[/] {escape(it.name)}  [bold]{s_.score:.2f}[/] / {fmt_num(s_.max)}",
+                      soft_wrap=True)
+            used = []
+            for k in it.inputs(rb):
+                f = rb.fields[k]
+                cell = me.record.cells.get(k, "")
+                used.append(f"{f.label} {_show_value(me.record.values.get(k), f)}" + (f"（{cell}）" if cell else ""))
+            out.print(f"      数据：{escape('；'.join(used))}", soft_wrap=True)
+            d = it.spec.get("derived")
+            if d:
+                v = me.derived.get(d)
+                out.print(f"      比率：{escape(rb.derived[d].label)} {'无法计算' if v is None else fmt_pct(v)}", soft_wrap=True)
+            out.print(f"      [dim]规则：{escape(s_.rule)}[/]", soft_wrap=True)
+            if s_.reason:
+                out.print(f"      [red]失分：{escape(s_.reason)}（-{fmt_num(s_.lost)}）[/]", soft_wrap=True)
+    out.print()
+    plan = close_gap(results, me.city)
+    if plan is None:
+        out.print("[green]已位列第一。[/]" if me.rank == 1 else "")
+    elif not plan.items:
+        out.print(f"即使追回全部失分，也无法超过 {plan.above.city}（需再得 {plan.gap:.2f} 分）。")
+    else:
+        parts = "；".join(f"{s.id} {next(i.name for i in rb.items if i.id == s.id)} (+{fmt_num(s.lost)})"
+                         for s in plan.items)
+        out.print(f"再得 [bold]{plan.gap:.2f}[/] 分可超过 {plan.above.city}（第 {plan.above.rank} 名，"
+                  f"{plan.above.total:.2f} 分）：{escape(parts)}", soft_wrap=True)
+
+
+# ------------------------------------------------------------------------------------------ rubric
+
+
+@rubric_app.command("show")
+def rubric_show(rubric: Path | None = RubricOpt) -> None:
+    """以树状显示评分规则：工作分类 → 工作项目 → 评分项（分值、规则、参数）。"""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    from jsscore import engine, methods
+    from jsscore.methods import fmt_num
+
+    rb = _load_rubric(rubric)
+    params = rb.defaults()
+    tree = Tree(f"[bold]{escape(rb.title)}[/]（{rb.id} {rb.version}，共 {fmt_num(rb.total)} 分）")
+    sample = engine.CityRecord("", next(iter(rb.regions)), {})
+    ctx = methods.Context(sample.values, {}, params, sample.region, rb)
+    for c in rb.categories:
+        cn = tree.add(f"[bold]{c.id} {escape(c.name)}[/]（{fmt_num(c.max)} 分）")
+        for w in c.work_items:
+            wn = cn.add(f"{escape(w.name)}（{fmt_num(w.max)} 分）")
+            for it in w.items:
+                rule = methods.score_item(it, ctx).rule
+                wn.add(f"[cyan]{it.id}[/] {escape(it.name)}  [bold]{fmt_num(it.max)} 分[/]  "
+                       f"[dim]{methods.REGISTRY[it.method].title}：{escape(rule)}[/]")
+    pn = tree.add("[bold]参数[/]（可用 --param 键=值 调整）")
+    for k, p in rb.parameters.items():
+        v = p.default
+        pn.add(f"{k} = {fmt_num(v) if not isinstance(v, str) else v}  [dim]{escape(p.label)}[/]")
+    out.print(tree)
+
+
+@rubric_app.command("export")
+def rubric_export(
+    path: Path = typer.Argument(..., help="导出的规则文件路径（.toml）。"),
+    force: bool = typer.Option(False, "--force", "-f", help="文件已存在时直接覆盖。"),
+    rubric: Path | None = RubricOpt,
+) -> None:
+    """导出当前评分规则文件（TOML），修改后可用 --rubric 使用。"""
+    from jsscore.report.safe import OutputError, atomic_write_text, choose_output
+
+    rb = _load_rubric(rubric)
+    try:
+        target, renamed = choose_output(path, [], force)
+        atomic_write_text(target, rb.text)
+    except OutputError as e:
+        _fail(str(e))
+    out.print(f"已导出评分规则：[bold]{target}[/]" + ("（同名文件已存在，已另起文件名）" if renamed else ""))
+
+
+@rubric_app.command("check")
+def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。")) -> None:
+    """检查规则文件：分值是否相加一致、最低分高于 0 的评分项、无法得满分的评分项、未使用的参数。"""
+    from jsscore.analysis import lint
+
+    rb = _load_rubric(path)
+    findings = lint(rb)
+    out.print(f"规则 {rb.id} {rb.version}：{len(rb.categories)} 个工作分类、{len(rb.items)} 个评分项，分值合计 {rb.total}，结构检查通过。")
+    for f in findings:
+        out.print(f"  [yellow]![/] {f}", soft_wrap=True)
+    if findings:
+        raise Exit(EXIT_DATA)
+
+
+# ------------------------------------------------------------------------------------------ sensitivity
+
+
+@app.command()
+def sensitivity(
+    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False),
+    vary: list[str] = typer.Option(..., "--vary", help="要变化的参数，格式 参数=起:止:步长 或 参数=值1,值2，可重复。"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="把结果另存为工作簿。"),
+    param: list[str] | None = ParamOpt,
+    force: bool = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖。"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
+    rubric: Path | None = RubricOpt,
+) -> None:
+    """参数敏感性分析：按参数的不同取值重新计分，列出各设区市的总分与名次及名次稳定性。"""
+    from rich.table import Table
+
+    from jsscore import analysis
+    from jsscore.report.safe import OutputError, choose_output
+
+    rb = _load_rubric(rubric)
+    params = _params(rb, param)
+    try:
+        varies = [analysis.parse_vary(rb, v) for v in vary]
+        for k, vals in varies:
+            for v in vals:
+                _params(rb, list(param or []) + [f"{k}={v}"])
+    except analysis.VaryError as e:
+        _fail(str(e))
+    data, _ = _scored(inputs, rb, params, False)
+    scenarios = _with_progress(lambda tick: analysis.sweep(rb, data.records, list(param or []), varies, tick),
+                               total=_combos(varies), quiet=quiet, label="敏感性分析")
+    stab = analysis.stability(scenarios)
+    cities = [c for c in rb.city_order if c in stab] + [c for c in stab if c not in rb.city_order]
+    if not quiet:
+        short = len(varies) == 1
+        t = Table(title="各取值下的名次" + (f"（{varies[0][0]}）" if short else ""), header_style="bold")
+        t.add_column("设区市", no_wrap=True)
+        for i, sc in enumerate(scenarios):
+            t.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=3, no_wrap=True)
+        for col in ("最好", "最差", "结论"):
+            t.add_column(col, justify="right", no_wrap=True)
+        for c in sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"])):
+            d = stab[c]
+            style = {"稳定": "green", "小幅变动": "yellow"}.get(d["verdict"], "red")
+            t.add_row(c, *[str(sc.results[c][0]) for sc in scenarios], str(d["best"]), str(d["worst"]),
+                      f"[{style}]{d['verdict']}[/]")
+        out.print(t)
+        if not short:
+            for i, sc in enumerate(scenarios):
+                out.print(f"  #{i + 1}：{sc.label}", soft_wrap=True)
+        out.print("各取值下的总分见 -o 输出的工作簿。" if output is None else "")
+    if output is not None:
+        from jsscore.report import sensitivity as sens_report
+
+        try:
+            path, _ = choose_output(output, list(inputs), force)
+            sens_report.write(path, scenarios, stab, cities)
+        except OutputError as e:
+            _fail(str(e))
+        if not quiet:
+            out.print(f"结果工作簿：[bold]{path}[/]")
+
+
+def _combos(varies) -> int:
+    n = 1
+    for _, vals in varies:
+        n *= len(vals)
+    return n
+
+
+def _with_progress(job, total: int, quiet: bool, label: str):
+    """Run ``job(tick)`` with a rich progress bar when it is long and the output is a terminal."""
+    if quiet or total < 20 or not out.is_terminal:
+        return job(None)
+    from rich.progress import Progress
+
+    with Progress(console=out, transient=True) as prog:
+        task = prog.add_task(label, total=total)
+        return job(lambda: prog.advance(task))
+
+
 # ------------------------------------------------------------------------------------------ entry
 
 
@@ -278,8 +510,8 @@ def run(argv: list[str] | None = None) -> int:
         return e.code
     except typer.Exit as e:
         return e.exit_code
-    except click_exc.Exit as e:
-        return e.exit_code
+    except SystemExit as e:  # rich raises it on a broken pipe (output piped into `head`)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
     except click_exc.Abort:
         err.print("已取消。")
         return EXIT_USAGE
