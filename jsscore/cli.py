@@ -134,6 +134,7 @@ def score(
     allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项按 0/否 计分并列为提醒（默认视为错误）。"),
     require_all: bool = typer.Option(False, "--require-all", help="缺少任何一个设区市的数据都视为错误。"),
     previous: Path | None = typer.Option(None, "--previous", help="上一年度的结果工作簿或 JSON，用于对比名次与得分变化。"),
+    per_city: bool = typer.Option(False, "--per-city", help="在结果工作簿中为每个设区市增加一张可打印的得分报告（A4）。"),
     force: bool = typer.Option(False, "--force", "-f", help="结果文件已存在时直接覆盖。"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
     rubric: Path | None = RubricOpt,
@@ -169,13 +170,21 @@ def score(
         jpath = None
         if json_path is not None:
             jpath, _ = choose_output(json_path, list(inputs), True)
-        workbook.write(rep, path)
+        workbook.write(rep, path, per_city=per_city)
         if jpath is not None:
             jsonout.write(jsonout.build(results, rb, params, data.inputs, data.problems), jpath)
     except OutputError as e:
         _fail(str(e))
     if not quiet:
         console.summary(out, rep, str(path), str(jpath) if json_path else None, renamed)
+        if prev is not None:
+            from jsscore.history import compare_items
+
+            gone, new = compare_items(prev, [i.id for i in rb.items])
+            if gone:
+                out.print(f"[yellow]上年有、本年没有的评分项：{'、'.join(gone)}（未参与逐项比较）[/]")
+            if new:
+                out.print(f"[yellow]本年新增的评分项：{'、'.join(new)}（上年没有，未参与逐项比较）[/]")
 
 
 def _gather(inputs, rb, params, allow_missing=False, require_all=False):

@@ -15,7 +15,7 @@ from jsscore.methods import fmt_num
 from jsscore.report import Report, band
 from jsscore.report.safe import atomic_path
 
-SHEETS = ("排名汇总", "分项得分", "扣分明细", "派生指标", "填报数据", "问题清单", "规则与参数")
+SHEETS = ("排名汇总", "分项得分", "扣分明细", "得分率", "派生指标", "填报数据", "问题清单", "规则与参数")
 
 BAND_COLOURS = {"优秀": "#C6EFCE", "良好": "#DDEBF7", "合格": "#FFF2CC", "待改进": "#F8CBAD"}
 
@@ -79,17 +79,23 @@ class _Book:
             ws.write_string(r, c, str(v)[:32767], fmt)
 
 
-def write(report: Report, path: Path) -> None:
-    """Write the ranked workbook to ``path`` atomically."""
+def write(report: Report, path: Path, per_city: bool = False) -> None:
+    """Write the ranked workbook to ``path`` atomically (``per_city``: one printable sheet per city)."""
     with atomic_path(path) as tmp:
         b = _Book(tmp)
         _summary(b, report)
         _items(b, report)
         _deductions(b, report)
+        _category_rates(b, report)
         _derived(b, report)
         _figures(b, report)
+        if report.previous is not None:
+            _year_over_year(b, report)
         _problems(b, report)
         _rules(b, report)
+        if per_city:
+            for r in report.results:
+                _city_sheet(b, report, r)
         b.wb.set_properties({"title": f"{report.rubric.title} 评分结果", "comments": f"jsscore {report.version}"})
         b.wb.close()
 
@@ -144,7 +150,7 @@ def _chart(b: _Book, ws, rep: Report, row: int) -> None:
     rb = rep.rubric
     n = len(rep.results)
     ch = b.wb.add_chart({"type": "bar", "subtype": "stacked"})
-    for j, c in enumerate(rb.categories):
+    for j in range(len(rb.categories)):
         ch.add_series({
             "name": ["排名汇总", 3, 4 + j],
             "categories": ["排名汇总", 4, 1, 3 + n, 1],
@@ -306,3 +312,116 @@ def _rules(b: _Book, rep: Report) -> None:
         b.value(ws, row, 3, it.work_item)
         ws.write_number(row, 4, float(it.max), b.score)
         b.value(ws, row, 5, sample.items[it.id].rule if sample else "", b.wrap)
+
+
+def _category_rates(b: _Book, rep: Report) -> None:
+    """Each category's score rate (score / maximum) by city, with a clustered column chart."""
+    rb = rep.rubric
+    ws = b.sheet("得分率")
+    cats = list(rb.categories)
+    b.header(ws, 0, ["设区市"] + [f"{c.name}得分率" for c in cats], [10] + [13] * len(cats))
+    for i, r in enumerate(rep.results):
+        b.value(ws, 1 + i, 0, r.city)
+        for j, c in enumerate(cats):
+            ws.write_number(1 + i, 1 + j, float(r.categories[c.name] / c.max), b.pct)
+    n = len(rep.results)
+    if not n:
+        return
+    ws.conditional_format(1, 1, n, len(cats), {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
+                                               "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+    ch = b.wb.add_chart({"type": "column"})
+    for j in range(len(cats)):
+        ch.add_series({"name": ["得分率", 0, 1 + j], "categories": ["得分率", 1, 0, n, 0],
+                       "values": ["得分率", 1, 1 + j, n, 1 + j]})
+    ch.set_title({"name": "各分类得分率（按设区市）"})
+    ch.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+    ch.set_legend({"position": "bottom"})
+    ch.set_size({"width": 960, "height": 420})
+    ws.insert_chart(n + 3, 0, ch)
+
+
+def _year_over_year(b: _Book, rep: Report) -> None:
+    """Item-by-item change against last year, and items that exist in only one of the two years."""
+    from jsscore.history import compare_items
+
+    prev = rep.previous
+    ids = [i.id for i in rep.rubric.items]
+    gone, new = compare_items(prev, ids)
+    ws = b.sheet("同比变化")
+    b.header(ws, 0, ["设区市", "名次", "上年名次", "名次变化", "总分", "上年总分", "总分变化"] + ids,
+             [10, 6, 8, 8, 8, 8, 8] + [7] * len(ids))
+    for i, r in enumerate(rep.results):
+        row = 1 + i
+        p = prev.get(r.city)
+        b.value(ws, row, 0, r.city)
+        ws.write_number(row, 1, r.rank, b.center)
+        ws.write_number(row, 4, float(r.total), b.score)
+        if p is None:
+            ws.write_string(row, 3, "新", b.center)
+            continue
+        ws.write_number(row, 2, p["rank"], b.center)
+        ws.write_string(row, 3, _arrow(p["rank"] - r.rank), b.center)
+        ws.write_number(row, 5, float(p["total"]), b.score)
+        ws.write_number(row, 6, float(r.total - p["total"]), b.score)
+        for j, iid in enumerate(ids):
+            old = p["items"].get(iid)
+            if old is not None:
+                ws.write_number(row, 7 + j, float(r.items[iid].score - old), b.score)
+    last = len(rep.results) + 2
+    if rep.results:
+        ws.conditional_format(1, 7, last - 2, 6 + len(ids), {"type": "3_color_scale", "min_color": "#F8696B",
+                                                               "mid_color": "#FFFFFF", "max_color": "#63BE7B",
+                                                               "mid_type": "num", "mid_value": 0})
+    notes = ["评分项一栏为本年得分减上年得分；空白表示上年没有该项。"]
+    if gone:
+        notes.append(f"上年有、本年没有的评分项：{'、'.join(gone)}（未参与比较）。")
+    if new:
+        notes.append(f"本年新增的评分项：{'、'.join(new)}（上年没有，未参与比较）。")
+    for k, t in enumerate(notes):
+        ws.write_string(last + k, 0, t, b.note)
+
+
+def _city_sheet(b: _Book, rep: Report, r) -> None:
+    """One printable A4 sheet per city: header, category table with bars, deductions with reasons."""
+    rb = rep.rubric
+    name = r.city[:28]
+    ws = b.sheet(name)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 4, 9)
+    ws.set_column(5, 5, 48)
+    ws.write_string(0, 0, f"{r.city}（{r.region}）考核得分报告", b.title)
+    ws.write_string(1, 0, f"总分 {r.total:.2f} / {fmt_num(rb.total)}，第 {r.rank} 名（共 {len(rep.results)} 个设区市）；"
+                          f"规则版本 {rb.version}", b.note)
+    for c, h in enumerate(["编号", "工作分类", "满分", "得分", "得分率"]):
+        ws.write_string(3, c, h, b.head)
+    for j, c in enumerate(rb.categories):
+        row = 4 + j
+        ws.write_string(row, 0, c.id, b.center)
+        ws.write_string(row, 1, c.name, b.text)
+        ws.write_number(row, 2, float(c.max), b.score)
+        ws.write_number(row, 3, float(r.categories[c.name]), b.score)
+        ws.write_number(row, 4, float(r.categories[c.name] / c.max), b.pct)
+    end = 4 + len(rb.categories)
+    ws.conditional_format(4, 4, end - 1, 4, {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
+                                             "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+    row = end + 1
+    for c, h in enumerate(["编号", "评分项", "满分", "得分", "失分", "原因"]):
+        ws.write_string(row, c, h, b.head)
+    names = {i.id: i.name for i in rb.items}
+    lost = [s for s in r.items.values() if s.lost > 0]
+    if not lost:
+        ws.write_string(row + 1, 0, "全部评分项均得满分。", b.note)
+    for s in lost:
+        row += 1
+        ws.write_string(row, 0, s.id, b.center)
+        ws.write_string(row, 1, names[s.id], b.wrap)
+        ws.write_number(row, 2, float(s.max), b.score)
+        ws.write_number(row, 3, float(s.score), b.score)
+        ws.write_number(row, 4, float(s.lost), b.lost)
+        b.value(ws, row, 5, s.reason or "", b.wrap)
+    ws.print_area(0, 0, max(row, end), 5)
+    ws.repeat_rows(0, 1)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(f"&L{rb.id} {rb.version}&C第 &P 页，共 &N 页&R{r.city}")
