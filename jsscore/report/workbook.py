@@ -138,6 +138,9 @@ def _summary(b: _Book, rep: Report) -> None:
     last = 4 + len(rep.results)
     ws.write_string(last + 1, 0, "等级：优秀 ≥90% 满分；良好 ≥80%；合格 ≥60%；待改进 <60%。浅红底色的分类有失分，详见“扣分明细”。", b.note)
     ws.activate()
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     if rep.results:
         _chart(b, ws, rep, last + 3)
 
@@ -160,7 +163,7 @@ def _chart(b: _Book, ws, rep: Report, row: int) -> None:
     ch.set_y_axis({"reverse": True})
     ch.set_x_axis({"min": 0, "max": float(rb.total)})
     ch.set_legend({"position": "bottom"})
-    ch.set_size({"width": 860, "height": max(320, 26 * n + 120)})
+    ch.set_size({"width": 900, "height": max(320, 26 * n + 120)})
     ws.insert_chart(row, 0, ch)
 
 
