@@ -12,7 +12,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from jsscore import __version__
+from jsscore import __version__, cli_zh
+
+cli_zh.install()
 
 app = typer.Typer(
     name="jsscore",
@@ -511,6 +513,7 @@ def run(argv: list[str] | None = None) -> int:
         from typer._click import exceptions as click_exc
     except ImportError:  # pragma: no cover
         from click import exceptions as click_exc
+    no_args = getattr(click_exc, "NoArgsIsHelpError", ())
 
     try:
         app(args=argv, prog_name="jsscore", standalone_mode=False)
@@ -521,17 +524,25 @@ def run(argv: list[str] | None = None) -> int:
         return e.exit_code
     except SystemExit as e:  # rich raises it on a broken pipe (output piped into `head`)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
-    except click_exc.Abort:
+    except typer.Abort:
         err.print("已取消。")
         return EXIT_USAGE
+    except no_args as e:
+        if e.ctx is not None:
+            out.print(e.ctx.get_help(), markup=False, highlight=False)
+        return EXIT_OK
     except click_exc.UsageError as e:
-        err.print(f"[red]用法错误：[/]{_usage_zh(e.format_message())}\n运行 [bold]jsscore {(e.ctx.info_name + ' ') if e.ctx and e.ctx.parent else ''}--help[/] 查看用法。")
+        sub = f"{e.ctx.info_name} " if e.ctx is not None and e.ctx.parent is not None else ""
+        err.print(f"[red]用法错误：[/]{_usage_zh(e.format_message())}\n运行 [bold]jsscore {sub}--help[/] 查看用法。")
+        return EXIT_USAGE
+    except click_exc.ClickException as e:
+        err.print(f"[red]错误：[/]{e.format_message()}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.print("已中断。")
         return 130
-    except Exception as e:
-        if _state.get("debug") or "--debug" in (argv or sys.argv):
+    except Exception as e:  # noqa: BLE001 - last resort: no traceback for users
+        if _state.get("debug") or "--debug" in (argv if argv is not None else sys.argv):
             raise
         err.print(f"[red]程序内部错误（{type(e).__name__}）。[/]请加 --debug 重新运行，并将输出发给维护人员。")
         return EXIT_USAGE
@@ -543,6 +554,7 @@ def _usage_zh(msg: str) -> str:
     rules = [
         (r"No such option: (\S+)(?:\s+Did you mean (\S+)\?)?", lambda m: f"没有选项 {m[1]}" + (f"，是否想用 {m[2]}？" if m[2] else "")),
         (r"Missing argument '([^']+)'.*", lambda m: f"缺少参数 {m[1]}"),
+        (r"Missing parameter: (\S+)", lambda m: f"缺少参数 {m[1]}（请给出要读取的文件或文件夹）" if m[1] == "inputs" else f"缺少参数 {m[1]}"),
         (r"Missing option '([^']+)'.*", lambda m: f"缺少选项 {m[1]}"),
         (r"Option '([^']+)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
         (r"Got unexpected extra arguments? \((.*)\)", lambda m: f"多余的参数：{m[1]}"),
