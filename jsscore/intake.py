@@ -83,6 +83,8 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
                 continue
             if found and sheet.hidden:
                 continue
+            if sheet.hidden:
+                probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, what=f"数据所在的工作表“{sheet.name}”"))
             found = True
             for key in lay.missing:
                 f = rubric.fields[key]
