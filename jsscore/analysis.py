@@ -12,7 +12,6 @@ from jsscore.engine import CityRecord, CityResult, ItemScore
 from jsscore.methods import fmt_num
 from jsscore.rubric import Rubric
 
-
 # ------------------------------------------------------------------------------------------ gap
 
 

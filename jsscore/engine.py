@@ -116,13 +116,14 @@ def _frac(v: Any) -> Fraction:
 
 
 def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, Any]) -> dict[str, Fraction | None]:
-    """Every derived ratio of the rubric as an exact Fraction (None when undefined: 0 denominator)."""
+    """Every derived ratio of the rubric as an exact Fraction.
+
+    None when undefined (a zero denominator); the key is absent when one of its figures is missing.
+    """
     out: dict[str, Fraction | None] = {}
     for d in rubric.derived.values():
-        vals = [values.get(k) for k in d.inputs()]
-        if any(v is None for v in vals):
-            out[d.key] = None
-            continue
+        if any(values.get(k) is None for k in d.inputs()):
+            continue  # a missing figure (--allow-missing): absent, unlike None (a zero denominator)
         if d.kind == "ratio":
             num = sum((_frac(values[k]) for k in d.numerator), Fraction(0)) * methods.param_value(d.num_scale, params)
             den = sum((_frac(values[k]) for k in d.denominator), Fraction(0)) * methods.param_value(d.den_scale, params)
