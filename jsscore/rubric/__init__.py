@@ -170,9 +170,14 @@ def _dec(v: Any) -> Decimal | None:
         return None
 
 
-def _line_of(text: str, needle: str) -> int:
-    idx = text.find(needle)
-    return text.count("\n", 0, idx) + 1 if idx >= 0 else 0
+def _line_of(text: str, needle: str, nth: int = 0) -> int:
+    """1-based line of the ``nth`` occurrence (0 = first) of ``needle``; 0 when absent."""
+    idx = -1
+    for _ in range(nth + 1):
+        idx = text.find(needle, idx + 1)
+        if idx < 0:
+            return 0
+    return text.count("\n", 0, idx) + 1
 
 
 def default_path() -> Path:
@@ -193,7 +198,10 @@ def load(path: str | Path | None = None) -> Rubric:
     except UnicodeDecodeError:
         raise RubricError(source, ["文件不是 UTF-8 编码的文本"]) from None
     except tomllib.TOMLDecodeError as e:
-        raise RubricError(source, [f"TOML 格式错误：{e}"]) from None
+        # tomllib puts the position in its (English) message: "… (at line 5, column 3)"
+        m = re.search(r"at line (\d+), column (\d+)", str(e))
+        where = f"第 {m.group(1)} 行第 {m.group(2)} 列：" if m else ""
+        raise RubricError(source, [f"{where}TOML 格式错误：{e}"]) from None
     return _build(data, text, source, hashlib.sha256(raw_bytes).hexdigest())
 
 
@@ -202,8 +210,8 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
 
     probs: list[str] = []
 
-    def bad(needle: str, msg: str) -> None:
-        line = _line_of(text, needle) if needle else 0
+    def bad(needle: str, msg: str, nth: int = 0) -> None:
+        line = _line_of(text, needle, nth) if needle else 0
         probs.append(f"第 {line} 行：{msg}" if line else msg)
 
     head = data.get("rubric", {})
@@ -225,17 +233,21 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
         seen_cities.add(c)
 
     fields: dict[str, Field] = {}
+    seen_fields: list[str] = []
     for f in data.get("fields", []):
         key = f.get("key")
         if not key:
             bad("[[fields]]", "[[fields]] 缺少 key")
             continue
+        # a repeated key is reported at its own occurrence, not at the first one
+        nth = seen_fields.count(key)
+        seen_fields.append(key)
         if key in fields:
-            bad(f'key = "{key}"', f"字段 {key} 重复定义")
+            bad(f'key = "{key}"', f"字段 {key} 重复定义", nth)
         if f.get("type") not in FIELD_TYPES:
-            bad(f'key = "{key}"', f"字段 {key} 的类型 {f.get('type')!r} 未知（可用：{'、'.join(FIELD_TYPES)}）")
+            bad(f'key = "{key}"', f"字段 {key} 的类型 {f.get('type')!r} 未知（可用：{'、'.join(FIELD_TYPES)}）", nth)
         if f.get("type") == "enum" and not f.get("choices"):
-            bad(f'key = "{key}"', f"枚举字段 {key} 缺少 choices")
+            bad(f'key = "{key}"', f"枚举字段 {key} 缺少 choices", nth)
         fields[key] = Field(
             key=key, label=f.get("label", key), type=f.get("type", "text"), group=f.get("group", ""),
             unit=f.get("unit", ""), required=bool(f.get("required", True)), min=_dec(f.get("min")),
@@ -247,23 +259,26 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
             bad("", f"数据字典缺少必需字段 {k}")
 
     params: dict[str, Parameter] = {}
+    seen_params: list[str] = []
     for p in data.get("parameters", []):
         key = p.get("key")
         if not key:
             bad("[[parameters]]", "[[parameters]] 缺少 key")
             continue
+        nth = seen_params.count(key)
+        seen_params.append(key)
         if key in params:
-            bad(f'key = "{key}"', f"参数 {key} 重复定义")
+            bad(f'key = "{key}"', f"参数 {key} 重复定义", nth)
         ptype = p.get("type")
         if ptype not in PARAM_TYPES:
-            bad(f'key = "{key}"', f"参数 {key} 的类型 {ptype!r} 未知")
+            bad(f'key = "{key}"', f"参数 {key} 的类型 {ptype!r} 未知", nth)
         default: Any = p.get("default")
         if ptype in ("decimal", "pct"):
             default = _dec(default)
             if default is None:
-                bad(f'key = "{key}"', f"参数 {key} 的默认值不是数字")
+                bad(f'key = "{key}"', f"参数 {key} 的默认值不是数字", nth)
         elif ptype == "choice" and default not in p.get("choices", []):
-            bad(f'key = "{key}"', f"参数 {key} 的默认值 {default!r} 不在可选值中")
+            bad(f'key = "{key}"', f"参数 {key} 的默认值 {default!r} 不在可选值中", nth)
         params[key] = Parameter(
             key=key, label=p.get("label", key), type=ptype or "decimal", default=default,
             min=_dec(p.get("min")), max=_dec(p.get("max")), min_exclusive=_dec(p.get("min_exclusive")),
@@ -279,16 +294,19 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
             bad(f'max_param = "{f.max_param}"', f"字段 {f.key} 的 max_param {f.max_param} 不是已知参数")
 
     derived: dict[str, Derived] = {}
+    seen_derived: list[str] = []
     for d in data.get("derived", []):
         key = d.get("key")
         if not key:
             bad("[[derived]]", "[[derived]] 缺少 key")
             continue
+        nth = seen_derived.count(key)
+        seen_derived.append(key)
         if key in derived:
-            bad(f'key = "{key}"', f"派生指标 {key} 重复定义")
+            bad(f'key = "{key}"', f"派生指标 {key} 重复定义", nth)
         kind = d.get("kind")
         if kind not in DERIVED_KINDS:
-            bad(f'key = "{key}"', f"派生指标 {key} 的 kind {kind!r} 未知（可用：{'、'.join(DERIVED_KINDS)}）")
+            bad(f'key = "{key}"', f"派生指标 {key} 的 kind {kind!r} 未知（可用：{'、'.join(DERIVED_KINDS)}）", nth)
         dv = Derived(
             key=key, label=d.get("label", key), kind=kind or "ratio",
             numerator=tuple(d.get("numerator", ())), denominator=tuple(d.get("denominator", ())),
@@ -302,9 +320,9 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
             if _dec(s) is None and s not in params:
                 bad(f'"{s}"', f"派生指标 {key} 的系数 {s} 既不是数字也不是参数")
         if kind == "ratio" and not (dv.numerator and dv.denominator):
-            bad(f'key = "{key}"', f"派生指标 {key} 需要 numerator 和 denominator")
+            bad(f'key = "{key}"', f"派生指标 {key} 需要 numerator 和 denominator", nth)
         if kind in ("share_true", "min") and not dv.fields:
-            bad(f'key = "{key}"', f"派生指标 {key} 需要 fields")
+            bad(f'key = "{key}"', f"派生指标 {key} 需要 fields", nth)
         derived[key] = dv
 
     checks: list[Check] = []
@@ -320,6 +338,7 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
 
     cats: list[Category] = []
     ids: set[str] = set()
+    seen_ids: list[str] = []
     proto = Rubric(id="", version="", title="", total=Decimal(0), sha256="", source=source, regions=regions,
                    fields=fields, parameters=params, derived=derived, categories=(), checks=())
     for c in data.get("categories", []):
@@ -334,18 +353,21 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
                 if not iid:
                     bad(f'name = "{wname}"', f"{cname}/{wname} 下有评分项缺少 id")
                     continue
+                # problems of a repeated id point at that occurrence, not the first one
+                nth = seen_ids.count(iid)
+                seen_ids.append(iid)
                 if iid in ids:
-                    bad(f'id = "{iid}"', f"评分项 id {iid} 重复")
+                    bad(f'id = "{iid}"', f"评分项 id {iid} 重复", nth)
                 ids.add(iid)
                 imax = _dec(it.get("max"))
                 if imax is None or imax < 0:
-                    bad(f'id = "{iid}"', f"评分项 {iid} 的分值 max 缺失或为负")
+                    bad(f'id = "{iid}"', f"评分项 {iid} 的分值 max 缺失或为负", nth)
                     imax = Decimal(0)
                 spec = {k: v for k, v in it.items() if k not in ("id", "name", "max", "method")}
                 item = Item(id=iid, name=it.get("name", iid), max=imax, method=it.get("method", ""),
                             category=cname, work_item=wname, spec=spec)
                 for msg in methods.check_item(item, proto):
-                    bad(f'id = "{iid}"', f"评分项 {iid}：{msg}")
+                    bad(f'id = "{iid}"', f"评分项 {iid}：{msg}", nth)
                 items.append(item)
             wmax = _dec(w.get("max"))
             wsum = sum((i.max for i in items), Decimal(0))
