@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import sys
 import warnings
 from decimal import Decimal
 from fractions import Fraction
@@ -588,9 +589,10 @@ def test_sample_csv_layout(rubric):
     assert by_city["南通市"][col["card_holders"]] == by_city["南通市"][col["card_target"]]
 
 
-def test_make_sample_reproduces_the_committed_files(tmp_path):
+def test_make_sample_reproduces_the_committed_files(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("make_sample", SAMPLE / "make_sample.py")
     mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no __pycache__ inside sample_data
     spec.loader.exec_module(mod)
     assert mod.main([str(tmp_path)]) == 0
     assert (tmp_path / CSV.name).read_bytes() == CSV.read_bytes()
