@@ -166,7 +166,8 @@ def score(
     rep = Report(results, rb, params, data.inputs, data.problems,
                  dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), __version__, prev)
     first = inputs[0]
-    default = (first / f"{first.name}_评分结果.xlsx") if first.is_dir() else first.with_name(f"{first.stem}_评分结果.xlsx")
+    # beside the input; for a folder, beside the folder (never inside it, where the next run would read it)
+    default = first.resolve().with_name(f"{first.resolve().name if first.is_dir() else first.stem}_评分结果.xlsx")
     try:
         path, renamed = choose_output(output or default, list(inputs), force)
         jpath = None

@@ -70,8 +70,15 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
     inputs: list[tuple[str, str]] = []
     sources: dict[str, files.Source] = {}
     meta: dict = {}
+    named = {p.resolve() for p in paths if not p.is_dir()}
     for path in expand(paths):
         src = files.open_source(path)
+        if src.meta.get("jsscore_output"):
+            # a result/feedback workbook jsscore wrote (e.g. into the returns folder): never input data
+            if path.resolve() in named:
+                raise P.InputError(f"{path.name} 是 jsscore 生成的结果文件，不是填报数据；请选择各市报送的填报表。")
+            probs.append(P.make("skipped_output", file=path.name))
+            continue
         inputs.append((str(path), src.sha256))
         sources[path.name] = src
         meta.update(src.meta)

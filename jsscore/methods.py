@@ -276,13 +276,29 @@ def threshold(item: Item, ctx: Context) -> Outcome:
     target = param_value(str(item.spec["target"]), ctx.params)
     ratio = ctx.derived.get(d.key)
     rule = f"{d.label}达到 {fmt_target(target)} 得 {fmt_num(item.max)} 分，否则不得分"
+    if d.key not in ctx.derived:
+        return Outcome(Fraction(0), f"{d.label}无法计算（数据未填报）", rule)
     if ratio is None:
         if item.spec.get("if_undefined", "zero") == "full":
             return Outcome(_full(item), None, rule)
         return Outcome(Fraction(0), f"{d.label}无法计算（分母为 0 或数据缺失）", rule)
     if ratio >= target:
         return Outcome(_full(item), None, rule)
-    return Outcome(Fraction(0), f"{d.label} {fmt_pct(ratio, target)} 低于达标线 {fmt_target(target)}", rule)
+    return Outcome(Fraction(0), f"{d.label} {fmt_pct(ratio, target)} 低于达标线 {fmt_target(target)}"
+                   + _shortfall(d, ctx, target), rule)
+
+
+def _shortfall(d, ctx: Context, target: Fraction) -> str:
+    """For a ratio of figures: the numerator as filled and what the target requires, in its own unit."""
+    if d.kind != "ratio":
+        return ""
+    num = sum((Fraction(ctx.values[k]) for k in d.numerator), Fraction(0))
+    den = sum((Fraction(ctx.values[k]) for k in d.denominator), Fraction(0))
+    need = target * den * param_value(d.den_scale, ctx.params) / param_value(d.num_scale, ctx.params)
+    f = ctx.rubric.fields[d.numerator[0]]
+    name = f.label if len(d.numerator) == 1 else "合计"
+    unit = f.unit if f.unit != "个" else ""
+    return f"（{name} {fmt_num(num)}{unit}，达标需 {fmt_num(round_half_up(need, 4))}{unit}）"
 
 
 @method("proportional", "按比得分", _check_derived)
@@ -318,7 +334,9 @@ def deduct_missing(item: Item, ctx: Context) -> Outcome:
     if not missing:
         return Outcome(s, None, rule)
     names = "、".join(_label(ctx, k) for k in missing)
-    return Outcome(s, f"缺 {len(missing)} 项（{names}），扣 {fmt_num(per * len(missing))} 分", rule)
+    taken = min(per * len(missing), _full(item))
+    return Outcome(s, f"缺 {len(missing)} 项（{names}），扣 {fmt_num(taken)} 分"
+                   + ("（扣完为止）" if per * len(missing) > _full(item) else ""), rule)
 
 
 @method("tiers", "分档得分", _check_tiers)

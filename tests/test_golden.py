@@ -607,11 +607,9 @@ def test_make_sample_reproduces_the_committed_files(tmp_path, monkeypatch):
     assert data(new) == data(old)
 
 
-# ---------------------------------------------------------------------------------------------- bugs found
+# ---------------------------------------------------------------------------------------------- regressions
 
 
-@pytest.mark.xfail(reason="deduct_missing reason states the uncapped deduction: 宿迁市 1.2.3 says "
-                          "'扣 1.5 分' although the item is worth 1 point and only 1 point was lost", strict=True)
 def test_reason_never_claims_more_than_the_points_lost(xlsx_run):
     reason = _city(xlsx_run[1], "宿迁市")["reasons"]["1.2.3"]
     m = re.search(r"扣\s*([\d.]+)\s*分", reason)

@@ -24,6 +24,9 @@ _CAPTIONS = {"设区市", "字段", "字段代码", "代码", "工作分类", "�
              "对应评分项", "评分项", "说明", "填报说明", "备注", "区域"}
 
 
+_IDENTITY = ("city", "region")
+
+
 @dataclass
 class Sheet:
     """A sheet's values as a list of rows (0-based), plus which cells are percent-formatted."""
@@ -150,8 +153,8 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
         h = layout.index
         for r in range(h + 1, len(sheet.rows)):
             row = sheet.rows[r]
-            if all(is_blank(v) for v in row):
-                continue
+            if all(is_blank(sheet.get(r, c)) for c, (k, _) in layout.keys.items() if k not in _IDENTITY):
+                continue  # nothing but a name (and region): a city that has not reported
             vals = {k: RawValue(sheet.get(r, c), a1(r, c), (r, c) in sheet.pct_cells, pts)
                     for c, (k, pts) in layout.keys.items() if k != "city"}
             extras = {str(sheet.get(h, c)): v for c, v in enumerate(row)
@@ -162,9 +165,8 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
         width = max((len(sheet.rows[r]) for r in layout.keys), default=0)
         for c in range(kc + 1, width):
             head = sheet.get(city_i, c)
-            col_vals = [sheet.get(r, c) for r in layout.keys]
-            if all(is_blank(v) for v in col_vals):
-                continue
+            if all(is_blank(sheet.get(r, c)) for r, (k, _) in layout.keys.items() if k not in _IDENTITY):
+                continue  # the template pre-fills name and region: an unfilled city column is not a return
             if isinstance(head, str) and squeeze(head) in _CAPTIONS:
                 continue
             if is_blank(head) and _is_descriptor(sheet, layout, c):

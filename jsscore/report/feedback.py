@@ -36,6 +36,7 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
+        wb.set_custom_property("jsscore_output", "feedback")
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         title = wb.add_format({**base, "bold": True, "font_size": 14})
         note = wb.add_format({**base, "font_color": "#595959"})

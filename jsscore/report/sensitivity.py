@@ -13,6 +13,7 @@ def write(path: Path, scenarios, stability: dict, cities: list[str]) -> None:
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
+        wb.set_custom_property("jsscore_output", "sensitivity")
         base = {"font_name": "宋体", "font_size": 10, "border": 1}
         head = wb.add_format({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF"})
         cell = wb.add_format(base)

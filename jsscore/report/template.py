@@ -64,7 +64,7 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
             "enum": fmt({**base, "border": 1, "align": "center", "locked": False, "shrink": True}),
             "int": fmt({**base, "border": 1, "locked": False, "num_format": "0"}),
             "number": fmt({**base, "border": 1, "locked": False, "num_format": "0.00"}),
-            "pct": fmt({**base, "border": 1, "locked": False, "num_format": "0.0%"}),
+            "pct": fmt({**base, "border": 1, "locked": False, "num_format": "0.00%"}),
         }
 
         _instructions(wb, rubric, cities, f_title, f_note, f_head, f_label)

@@ -97,6 +97,7 @@ def write(report: Report, path: Path, per_city: bool = False) -> None:
             for r in report.results:
                 _city_sheet(b, report, r)
         b.wb.set_properties({"title": f"{report.rubric.title} 评分结果", "comments": f"jsscore {report.version}"})
+        b.wb.set_custom_property("jsscore_output", "result")
         b.wb.close()
 
 
