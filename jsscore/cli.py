@@ -66,6 +66,9 @@ _state = {"debug": False}
 
 RubricOpt = typer.Option(None, "--rubric", help="使用指定的评分规则文件（默认为内置规则；可用 jsscore rubric export 导出后修改）。")
 ParamOpt = typer.Option(None, "--param", "-p", help="调整参数，格式 键=值，可重复，如 --param network_coverage_target=0.98。")
+ForceOpt = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖（否则另起文件名）。")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="只显示错误。")
+RequireAllOpt = typer.Option(False, "--require-all", help="缺少任何一个设区市的数据都视为错误。")
 
 
 def _load_rubric(path: Path | None):
@@ -94,7 +97,7 @@ def template(
     output: Path = typer.Option(Path("考核数据填报表.xlsx"), "--output", "-o", help="输出文件路径。"),
     city: str | None = typer.Option(None, "--city", help="只生成某一个设区市的填报表，如 --city 南京。"),
     cities: str | None = typer.Option(None, "--cities", help="生成若干设区市的填报表，逗号分隔，如 --cities 南京,苏州。"),
-    force: bool = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖。"),
+    force: bool = ForceOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
     """生成空白的数据填报模板（各设区市按列填写）。"""
@@ -134,11 +137,11 @@ def score(
     json_path: Path | None = typer.Option(None, "--json", help="另存一份 JSON 格式的结果（供其他系统读取）。"),
     param: list[str] | None = ParamOpt,
     allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项按 0/否 计分并列为提醒（默认视为错误）。"),
-    require_all: bool = typer.Option(False, "--require-all", help="缺少任何一个设区市的数据都视为错误。"),
+    require_all: bool = RequireAllOpt,
     previous: Path | None = typer.Option(None, "--previous", help="上一年度的结果工作簿或 JSON，用于对比名次与得分变化。"),
     per_city: bool = typer.Option(False, "--per-city", help="在结果工作簿中为每个设区市增加一张可打印的得分报告（A4）。"),
-    force: bool = typer.Option(False, "--force", "-f", help="结果文件已存在时直接覆盖。"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
+    force: bool = ForceOpt,
+    quiet: bool = QuietOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
     """读取各设区市填报数据，校验、计分、排名，输出带说明的结果工作簿。"""
@@ -221,9 +224,9 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="有提醒也按“发现问题”返回退出码 1。"),
     param: list[str] | None = ParamOpt,
     allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项只作提醒。"),
-    require_all: bool = typer.Option(False, "--require-all", help="缺少任何一个设区市的数据都视为错误。"),
-    force: bool = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖。"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
+    require_all: bool = RequireAllOpt,
+    force: bool = ForceOpt,
+    quiet: bool = QuietOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
     """只校验、不计分：按设区市列出所有问题，可生成发回各市的修改清单。退出码：0 无问题，1 有问题，2 无法读取。"""
@@ -395,7 +398,7 @@ def rubric_show(rubric: Path | None = RubricOpt) -> None:
 @rubric_app.command("export")
 def rubric_export(
     path: Path = typer.Argument(..., help="导出的规则文件路径（.toml）。"),
-    force: bool = typer.Option(False, "--force", "-f", help="文件已存在时直接覆盖。"),
+    force: bool = ForceOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
     """导出当前评分规则文件（TOML），修改后可用 --rubric 使用。"""
@@ -433,8 +436,8 @@ def sensitivity(
     vary: list[str] = typer.Option(..., "--vary", help="要变化的参数，格式 参数=起:止:步长 或 参数=值1,值2，可重复。"),
     output: Path | None = typer.Option(None, "--output", "-o", help="把结果另存为工作簿。"),
     param: list[str] | None = ParamOpt,
-    force: bool = typer.Option(False, "--force", "-f", help="输出文件已存在时直接覆盖。"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只显示错误。"),
+    force: bool = ForceOpt,
+    quiet: bool = QuietOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
     """参数敏感性分析：按参数的不同取值重新计分，列出各设区市的总分与名次及名次稳定性。"""
