@@ -1,0 +1,224 @@
+"""`jsscore sensitivity --vary …` (issue 5, part 5).
+
+Only 2.2.1 (6 points: network coverage ≥ network_coverage_target) depends on network_coverage_target, so
+a city's total at target t is its reference total (shared/cases/C01_wps_dimension_a1.expect.json, at the
+default 0.95) minus its reference 2.2.1 plus 6 when its coverage reaches t. Coverage is computed here from
+C01's own outlet counts, exactly, with fractions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from rich.console import Console
+
+from jsscore import cli
+from jsscore.analysis import VaryError, parse_vary, stability
+from jsscore.cli import run
+from jsscore.rubric import load
+
+D = Decimal
+CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
+C01 = CASES / "C01_wps_dimension_a1.xlsx"
+EXPECT = {c["city"]: c for c in json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text("utf-8"))["expected"]}
+CITY_ORDER = ["南京市", "无锡市", "常州市", "苏州市", "镇江市", "南通市", "扬州市", "泰州市",
+              "徐州市", "连云港市", "淮安市", "盐城市", "宿迁市"]
+TARGETS = ["0.90", "0.95", "1.00"]
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    o = Console(record=True, width=200, file=io.StringIO())
+    e = Console(record=True, width=200, file=io.StringIO())
+    monkeypatch.setattr(cli, "out", o)
+    monkeypatch.setattr(cli, "err", e)
+    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
+
+
+def _canon(name) -> str:
+    name = str(name).strip()
+    return name if name.endswith("市") else name + "市"
+
+
+def coverage() -> dict[str, Fraction]:
+    ws = openpyxl.load_workbook(C01).active
+    head = [c.value for c in ws[1]]
+    out = {}
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        v = dict(zip(head, r, strict=False))
+        conn = sum(v[f"net_conn_{lv}"] for lv in ("city", "county", "street", "community"))
+        total = sum(v[f"net_total_{lv}"] for lv in ("city", "county", "street", "community"))
+        out[_canon(v["city"])] = Fraction(conn, total)
+    return out
+
+
+def ranks(totals: dict[str, Decimal]) -> dict[str, int]:
+    order = sorted(totals, key=lambda c: (-totals[c], CITY_ORDER.index(c)))
+    out = {}
+    for i, c in enumerate(order):
+        out[c] = out[order[i - 1]] if i and totals[c] == totals[order[i - 1]] else i + 1
+    return out
+
+
+def hand() -> dict[str, tuple[dict[str, Decimal], dict[str, int]]]:
+    """target → (totals, ranks) by hand."""
+    cov = coverage()
+    out = {}
+    for t in TARGETS:
+        totals = {}
+        for city, e in EXPECT.items():
+            old = D(e["items"]["2.2.1"])
+            assert (old == 6) == (cov[city] >= Fraction(95, 100))  # reference and figures agree
+            totals[city] = D(e["total"]) - old + (D(6) if cov[city] >= Fraction(D(t)) else D(0))
+        out[t] = (totals, ranks(totals))
+    return out
+
+
+def test_hand_calculation_at_the_default_is_the_reference():
+    totals, rk = hand()["0.95"]
+    assert rk == {c: e["rank"] for c, e in EXPECT.items()}
+    # spot values: 南京 coverage 1087/1178 = 92.3 % passes at 90 % only: 74.78 + 6 = 80.78, 2nd behind
+    # 镇江 (1881/2080 = 90.4 %, 78.55 + 6 = 84.55); at 100 % 苏州 (1149/1166) loses its 6 points
+    assert hand()["0.90"][0]["南京市"] == D("80.78") and hand()["0.90"][1]["南京市"] == 2
+    assert hand()["1.00"][0]["苏州市"] == D("55.70")
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sens")
+    o = Console(record=True, width=200, file=io.StringIO())
+    e = Console(record=True, width=200, file=io.StringIO())
+    saved = cli.out, cli.err
+    cli.out, cli.err = o, e
+    try:
+        rc = run(["sensitivity", str(C01), "--vary", "network_coverage_target=0.90:1.00:0.05", "-o", str(d / "s.xlsx")])
+    finally:
+        cli.out, cli.err = saved
+    return SimpleNamespace(rc=rc, text=o.export_text(), err=e.export_text(), path=d / "s.xlsx")
+
+
+def _sheet(wb, name):
+    rows = [r for r in wb[name].iter_rows(values_only=True)]
+    return rows[0], rows[1:]
+
+
+def test_three_scenarios_in_the_workbook(sweep):
+    assert sweep.rc == 0, sweep.err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(sweep.path)
+    for name in ("各取值名次", "各取值总分", "名次稳定性"):
+        assert name in wb.sheetnames
+    want = hand()
+    for name, idx in (("各取值名次", 1), ("各取值总分", 0)):
+        head, rows = _sheet(wb, name)
+        rows = [r for r in rows if r and r[0]]
+        assert len(rows) == 3
+        cities = list(head[1:])
+        assert sorted(cities) == sorted(CITY_ORDER)
+        for t, r in zip(TARGETS, rows, strict=True):
+            assert t in str(r[0])
+            for city, v in zip(cities, r[1:], strict=True):
+                exp = want[t][idx][city]
+                if idx == 0:
+                    assert D(str(v)) == exp, (t, city)
+                else:
+                    assert v == exp, (t, city)
+
+
+def test_stability_sheet(sweep):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(sweep.path)
+    head, rows = _sheet(wb, "名次稳定性")
+    want = hand()
+    col = {h: i for i, h in enumerate(head)}
+    seen = set()
+    for r in rows:
+        if not r or r[0] not in EXPECT:
+            continue
+        city = r[0]
+        seen.add(city)
+        rk = [want[t][1][city] for t in TARGETS]
+        tot = [want[t][0][city] for t in TARGETS]
+        assert r[col["最好名次"]] == min(rk)
+        assert r[col["最差名次"]] == max(rk)
+        assert D(str(r[col["最低总分"]])) == min(tot)
+        assert D(str(r[col["最高总分"]])) == max(tot)
+    assert seen == set(CITY_ORDER)
+
+
+def test_console_table_rank_per_value(sweep):
+    want = hand()
+    lines = sweep.text.splitlines()
+    for t in TARGETS:
+        assert t in sweep.text
+    for city in ("南京市", "苏州市", "镇江市"):
+        line = next(ln for ln in lines if city in ln)
+        cells = [c.strip() for c in line.replace("┃", "│").split("│") if c.strip()]
+        assert cells[0] == city
+        rk = [want[t][1][city] for t in TARGETS]
+        assert [int(x) for x in cells[1:4]] == rk, line
+        assert [int(x) for x in cells[4:6]] == [min(rk), max(rk)], line
+
+
+def test_list_of_values_form(cap):
+    # `参数=值1,值2`: two scenarios, ranks as by hand
+    assert run(["sensitivity", str(C01), "--vary", "network_coverage_target=0.90,1.00"]) == 0
+    lines = cap.out().splitlines()
+    want = hand()
+    line = next(ln for ln in lines if "南京市" in ln)
+    cells = [c.strip() for c in line.split("│") if c.strip()]
+    assert [int(x) for x in cells[1:3]] == [want["0.90"][1]["南京市"], want["1.00"][1]["南京市"]]
+
+
+@pytest.mark.parametrize("vary", [
+    "network_coverage_target=1.00:0.90:0.05",  # stop below start
+    "network_coverage_target=0.90:1.00:0",  # zero step
+    "network_coverage_target=0.90:1.20:0.10",  # 1.10 and 1.20 are not percentages ≤ 100 %
+    "no_such_parameter=1:2:1",
+    "network_coverage_target",  # no =
+    "network_coverage_target=a:b:c",
+    "rank_method=olympic",
+])
+def test_bad_vary_is_a_usage_error(cap, tmp_path, vary):
+    out = tmp_path / "s.xlsx"
+    assert run(["sensitivity", str(C01), "--vary", vary, "-o", str(out)]) == 2
+    assert not out.exists()
+    assert cap.err().strip()
+
+
+def test_vary_is_required(cap):
+    assert run(["sensitivity", str(C01)]) == 2
+
+
+def test_parse_vary_inclusive_range():
+    rb = load()
+    key, vals = parse_vary(rb, "network_coverage_target=0.90:1.00:0.05")
+    assert key == "network_coverage_target"
+    assert [D(v) for v in vals] == [D("0.90"), D("0.95"), D("1.00")]
+    key, vals = parse_vary(rb, "staff_min.苏北=6:9:1")
+    assert [D(v) for v in vals] == [6, 7, 8, 9]
+    with pytest.raises(VaryError):
+        parse_vary(rb, "network_coverage_target=0.9:1.0:-0.1")
+
+
+def test_stability_summary_by_hand():
+    from jsscore.analysis import Scenario
+
+    s = [Scenario((("k", "1"),), {"A": (1, D(90)), "B": (2, D(80)), "C": (3, D(70))}),
+         Scenario((("k", "2"),), {"A": (1, D(91)), "B": (3, D(60)), "C": (2, D(75))}),
+         Scenario((("k", "3"),), {"A": (1, D(92)), "B": (3, D(50)), "C": (2, D(65))})]
+    st = stability(s)
+    assert (st["A"]["best"], st["A"]["worst"], st["A"]["spread"]) == (1, 1, 0)
+    assert (st["B"]["best"], st["B"]["worst"], st["B"]["low"], st["B"]["high"]) == (2, 3, D(50), D(80))
+    assert st["C"]["spread"] == 1
+    assert st["A"]["verdict"] != st["B"]["verdict"]
