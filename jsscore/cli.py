@@ -107,16 +107,19 @@ def template(
 
     rb = _load_rubric(rubric)
     names: list[str] | None = None
-    wanted = [city] if city else ([c for c in cities.replace("，", ",").split(",") if c.strip()] if cities else [])
+    wanted = [city] if city and city.strip() else [c for c in (cities or "").replace("，", ",").split(",") if c.strip()]
     if city and cities:
         _fail("--city 与 --cities 只能选用一个。")
+    if (city is not None or cities is not None) and not wanted:
+        _fail("--city / --cities 没有给出设区市名称，例如 --cities 南京,苏州。")
     if wanted:
         names = []
         for w in wanted:
             c = canonical_city(w, rb)
             if c not in rb.city_region():
                 _fail(f"“{w}”不是江苏省 13 个设区市之一（可选：{'、'.join(rb.city_order)}）。")
-            names.append(c)
+            if c not in names:  # 南京,南京市 is one city
+                names.append(c)
         if output == Path("考核数据填报表.xlsx"):
             output = Path(f"考核数据填报表_{names[0] if len(names) == 1 else '多市'}.xlsx")
     try:
@@ -175,7 +178,7 @@ def score(
         path, renamed = choose_output(output or default, list(inputs), force)
         jpath = None
         if json_path is not None:
-            jpath, _ = choose_output(json_path, list(inputs), True)
+            jpath, jrenamed = choose_output(json_path, list(inputs), force)
         workbook.write(rep, path, per_city=per_city)
         if jpath is not None:
             jsonout.write(jsonout.build(results, rb, params, data.inputs, data.problems), jpath)
@@ -183,6 +186,8 @@ def score(
         _fail(str(e))
     if not quiet:
         console.summary(out, rep, str(path), str(jpath) if json_path else None, renamed)
+        if json_path is not None and jrenamed:
+            out.print("（同名 JSON 文件已存在，已另起文件名；加 --force 可覆盖）")
         if prev is not None:
             from jsscore.history import compare_items
 
@@ -258,9 +263,10 @@ def validate(
             path, renamed = choose_output(output, list(inputs), force)
             feedback.write(data.problems, rb, path, data.inputs, now)
         if json_path is not None:
-            jpath, _ = choose_output(json_path, list(inputs), True)
+            jpath, _ = choose_output(json_path, list(inputs), force)
+            order = {c: i for i, c in enumerate(rb.city_order)}
             doc = {"inputs": [{"path": p, "sha256": h} for p, h in data.inputs],
-                   "cities": sorted({r.city for r in data.records}),
+                   "cities": sorted({r.city for r in data.records}, key=lambda c: (order.get(c, len(order)), c)),
                    "errors": len(data.errors), "warnings": len(data.warnings),
                    "issues": [p.as_dict() for p in data.problems]}
             atomic_write_text(jpath, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
@@ -341,6 +347,8 @@ def explain(
             for k in it.inputs(rb):
                 f = rb.fields[k]
                 cell = me.record.cells.get(k, "")
+                if cell and len(data.inputs) > 1:
+                    cell = f"{me.record.source} {cell}"
                 used.append(f"{f.label} {_show_value(me.record.values.get(k), f)}" + (f"（{cell}）" if cell else ""))
             out.print(f"      数据：{escape('；'.join(used))}", soft_wrap=True)
             d = it.spec.get("derived")
@@ -417,8 +425,15 @@ def rubric_export(
 def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。")) -> None:
     """检查规则文件：分值是否相加一致、最低分高于 0 的评分项、无法得满分的评分项、未使用的参数。"""
     from jsscore.analysis import lint
+    from jsscore.rubric import RubricError, load
 
-    rb = _load_rubric(path)
+    try:
+        rb = load(path)
+    except RubricError as e:
+        out.print(f"[red]规则文件 {e.source} 有 {len(e.problems)} 处问题，无法使用：[/]")
+        for p in e.problems:
+            out.print(f"  [red]✗[/] {p}", soft_wrap=True)
+        raise Exit(EXIT_DATA) from None
     findings = lint(rb)
     out.print(f"规则 {rb.id} {rb.version}：{len(rb.categories)} 个工作分类、{len(rb.items)} 个评分项，分值合计 {rb.total}，结构检查通过。")
     for f in findings:
@@ -474,10 +489,16 @@ def sensitivity(
             t.add_row(c, *[str(sc.results[c][0]) for sc in scenarios], str(d["best"]), str(d["worst"]),
                       f"[{style}]{d['verdict']}[/]")
         out.print(t)
+        t2 = Table(title="各取值下的总分" + (f"（{varies[0][0]}）" if short else ""), header_style="bold")
+        t2.add_column("设区市", no_wrap=True)
+        for i, sc in enumerate(scenarios):
+            t2.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=6, no_wrap=True)
+        for c in sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"])):
+            t2.add_row(c, *[f"{sc.results[c][1]:.2f}" for sc in scenarios])
+        out.print(t2)
         if not short:
             for i, sc in enumerate(scenarios):
                 out.print(f"  #{i + 1}：{sc.label}", soft_wrap=True)
-        out.print("各取值下的总分见 -o 输出的工作簿。" if output is None else "")
     if output is not None:
         from jsscore.report import sensitivity as sens_report
 

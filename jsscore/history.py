@@ -34,12 +34,17 @@ def _from_json(path: Path) -> dict[str, dict]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
         raise HistoryError(f"{path.name} 不是 jsscore 输出的 JSON 结果（缺少 cities）。") from None
     out: dict[str, dict] = {}
-    ids: list[str] = []
-    for c in cities:
-        items = {k: _dec(v) for k, v in (c.get("items") or {}).items()}
-        ids = ids or list(items)
-        out[c["city"]] = {"rank": int(c["rank"]), "total": _dec(c["total"]), "items": items}
-    out["__items__"] = {"ids": ids, "version": (doc.get("rubric") or {}).get("version", "")}
+    ids: dict[str, None] = {}  # union over cities, in order of appearance
+    try:
+        for c in cities:
+            items = {str(k): _dec(v) for k, v in (c.get("items") or {}).items()}
+            ids.update(dict.fromkeys(items))
+            out[str(c["city"])] = {"rank": int(c["rank"]), "total": _dec(c["total"]), "items": items}
+        version = (doc.get("rubric") or {}).get("version", "") if isinstance(doc, dict) else ""
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise HistoryError(f"{path.name} 的内容不完整：每个设区市应有 city、rank、total（以及 items）。"
+                           "请提供上年 jsscore 输出的 JSON 结果。") from None
+    out["__items__"] = {"ids": list(ids), "version": version}
     return out
 
 

@@ -270,6 +270,8 @@ def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[
         elif f.max_field and isinstance(vals.get(f.max_field), Decimal) and v > vals[f.max_field]:
             other = rubric.fields[f.max_field]
             ocell = rr.values[f.max_field].cell if f.max_field in rr.values else ""
+            if ocell and rr.sheet:
+                ocell = f"{rr.sheet}!{ocell}"
             out.append(P.make("exceeds_field", limit=values.shown(vals[f.max_field]), other_label=other.label,
                               other_cell=ocell, **base))
     for chk in rubric.checks:

@@ -205,9 +205,6 @@ def test_previous_workbook_that_is_not_a_result(cap, tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="jsscore/history.py _from_json: an entry without rank, a non-numeric rank or a "
-                                       "`cities` that is not a list raise KeyError/ValueError/AttributeError, shown as "
-                                       "'程序内部错误' instead of a HistoryError naming the file")
 @pytest.mark.parametrize("doc", [
     {"cities": [{"city": "南京市", "total": 80}]},  # no rank
     {"cities": [{"city": "南京市", "rank": "一", "total": 80}]},  # rank not a number

@@ -281,8 +281,6 @@ def test_scoring_a_folder_twice_with_the_default_output(returns, tmp_path, cap):
     assert len(doc["inputs"]) == 13
 
 
-@pytest.mark.xfail(strict=True, reason="jsscore/cli.py template: --cities 南京,南京市 writes 南京市 in two columns "
-                                       "(names are canonicalised but not de-duplicated)")
 def test_cities_option_does_not_repeat_a_city(tmp_path):
     p = tmp_path / "重复.xlsx"
     rc = run(["template", "--cities", "南京,南京市", "-o", str(p)])
