@@ -380,14 +380,13 @@ def rubric_show(rubric: Path | None = RubricOpt) -> None:
     from rich.markup import escape
     from rich.tree import Tree
 
-    from jsscore import engine, methods
+    from jsscore import methods
     from jsscore.methods import fmt_num
 
     rb = _load_rubric(rubric)
     params = rb.defaults()
     tree = Tree(f"[bold]{escape(rb.title)}[/]（{rb.id} {rb.version}，共 {fmt_num(rb.total)} 分）")
-    sample = engine.CityRecord("", next(iter(rb.regions)), {})
-    ctx = methods.Context(sample.values, {}, params, sample.region, rb)
+    ctx = methods.Context({}, {}, params, "", rb)  # no city: rules are stated for every region
     for c in rb.categories:
         cn = tree.add(f"[bold]{c.id} {escape(c.name)}[/]（{fmt_num(c.max)} 分）")
         for w in c.work_items:
@@ -477,7 +476,9 @@ def sensitivity(
     cities = [c for c in rb.city_order if c in stab] + [c for c in stab if c not in rb.city_order]
     if not quiet:
         short = len(varies) == 1
-        t = Table(title="各取值下的名次" + (f"（{varies[0][0]}）" if short else ""), header_style="bold")
+        if short:
+            out.print(f"参数 {varies[0][0]} 取值：{'、'.join(varies[0][1])}", soft_wrap=True)
+        t = Table(title="各取值下的名次", header_style="bold")
         t.add_column("设区市", no_wrap=True)
         for i, sc in enumerate(scenarios):
             t.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=3, no_wrap=True)
@@ -489,7 +490,7 @@ def sensitivity(
             t.add_row(c, *[str(sc.results[c][0]) for sc in scenarios], str(d["best"]), str(d["worst"]),
                       f"[{style}]{d['verdict']}[/]")
         out.print(t)
-        t2 = Table(title="各取值下的总分" + (f"（{varies[0][0]}）" if short else ""), header_style="bold")
+        t2 = Table(title="各取值下的总分", header_style="bold")
         t2.add_column("设区市", no_wrap=True)
         for i, sc in enumerate(scenarios):
             t2.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=6, no_wrap=True)

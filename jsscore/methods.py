@@ -256,18 +256,21 @@ def binary(item: Item, ctx: Context) -> Outcome:
 @method("at_least", "数量达标", _check_at_least)
 def at_least(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
-    pkey = item.spec["param"]
-    if item.spec.get("param_by_region"):
-        pkey = f"{pkey}.{ctx.region}"
+    by_region = bool(item.spec.get("param_by_region"))
+    unit = ctx.rubric.fields[k].unit
+    if by_region and not ctx.region:  # the rule itself (rubric show, rules sheet): every region's minimum
+        base = item.spec["param"]
+        mins = "、".join(f"{r} {fmt_num(param_value(base + '.' + r, ctx.params))}{unit}" for r in ctx.rubric.regions)
+        return Outcome(Fraction(0), None, f"{_label(ctx, k)}不少于（{mins}）得 {fmt_num(item.max)} 分，否则不得分")
+    pkey = f"{item.spec['param']}.{ctx.region}" if by_region else item.spec["param"]
     need = param_value(pkey, ctx.params)
     v = ctx.values.get(k)
-    unit = ctx.rubric.fields[k].unit
-    where = f"（{ctx.region}）" if item.spec.get("param_by_region") else ""
+    where = f"（{ctx.region}）" if by_region else ""
     rule = f"{_label(ctx, k)}不少于 {fmt_num(need)}{unit}{where}得 {fmt_num(item.max)} 分，否则不得分"
     if v is not None and Fraction(v) >= need:
         return Outcome(_full(item), None, rule)
     shown = "未填报" if v is None else f"{fmt_num(v)}{unit}"
-    return Outcome(Fraction(0), f"{_label(ctx, k)} {shown}，低于{ctx.region if where else ''}标准 {fmt_num(need)}{unit}", rule)
+    return Outcome(Fraction(0), f"{_label(ctx, k)} {shown}，低于{ctx.region if by_region else ''}标准 {fmt_num(need)}{unit}", rule)
 
 
 @method("threshold", "比率达标", _check_threshold)

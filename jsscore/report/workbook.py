@@ -307,7 +307,9 @@ def _rules(b: _Book, rep: Report) -> None:
     row += 2
     for c, h in enumerate(["编号", "评分项", "工作分类", "工作项目", "满分", "规则（按本次参数）"]):
         ws.write_string(row, c, h, b.head)
-    sample = rep.results[0] if rep.results else None
+    from jsscore import methods
+
+    ctx = methods.Context({}, {}, rep.params, "", rb)  # the rule as stated for every city (no figures)
     for it in rb.items:
         row += 1
         b.value(ws, row, 0, it.id, b.center)
@@ -315,7 +317,7 @@ def _rules(b: _Book, rep: Report) -> None:
         b.value(ws, row, 2, it.category)
         b.value(ws, row, 3, it.work_item)
         ws.write_number(row, 4, float(it.max), b.score)
-        b.value(ws, row, 5, sample.items[it.id].rule if sample else "", b.wrap)
+        b.value(ws, row, 5, methods.score_item(it, ctx).rule, b.wrap)
 
 
 def _category_rates(b: _Book, rep: Report) -> None:
