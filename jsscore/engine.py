@@ -7,7 +7,8 @@ sum of its rounded items and the total the sum of the categories (RUBRIC.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -35,7 +36,12 @@ class ItemScore:
     score: Decimal
     max: Decimal
     reason: str | None
-    rule: str
+    rule_text: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+
+    @property
+    def rule(self) -> str:
+        """The rule in Chinese with this run's parameters (and the city's region) filled in."""
+        return self.rule_text()
 
     @property
     def lost(self) -> Decimal:
@@ -125,14 +131,28 @@ def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, An
         if any(values.get(k) is None for k in d.inputs()):
             continue  # a missing figure (--allow-missing): absent, unlike None (a zero denominator)
         if d.kind == "ratio":
-            num = sum((_frac(values[k]) for k in d.numerator), Fraction(0)) * methods.param_value(d.num_scale, params)
-            den = sum((_frac(values[k]) for k in d.denominator), Fraction(0)) * methods.param_value(d.den_scale, params)
+            # sums of figures are exact in Decimal (integers and short decimals); one Fraction per side
+            num = Fraction(sum((_dec(values[k]) for k in d.numerator), Decimal(0))) * methods.param_value(d.num_scale, params)
+            den = Fraction(sum((_dec(values[k]) for k in d.denominator), Decimal(0))) * methods.param_value(d.den_scale, params)
             out[d.key] = None if den == 0 else num / den
         elif d.kind == "share_true":
-            out[d.key] = Fraction(sum(1 for k in d.fields if values[k]), len(d.fields))
+            out[d.key] = _share(sum(1 for k in d.fields if values[k]), len(d.fields))
         elif d.kind == "min":
-            out[d.key] = min(_frac(values[k]) for k in d.fields)
+            out[d.key] = Fraction(min(_dec(values[k]) for k in d.fields))
     return out
+
+
+def _dec(v: Any) -> Decimal:
+    return Decimal(int(v)) if isinstance(v, bool) else v
+
+
+_Q2 = Decimal("0.01")
+_ZERO2 = Decimal("0.00")
+
+
+@functools.lru_cache(maxsize=256)
+def _share(k: int, n: int) -> Fraction:
+    return Fraction(k, n)
 
 
 def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityResult:
@@ -144,8 +164,12 @@ def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityR
         subtotal = Decimal("0.00")
         for it in cat.items:
             o = methods.score_item(it, ctx)
-            s = methods.round_half_up(min(max(o.score, Fraction(0)), Fraction(it.max)))
-            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None, o.rule)
+            sc = o.score
+            if isinstance(sc, Decimal):  # exact already: clamp and show 2 places
+                s = (it.max if sc > it.max else (_ZERO2 if sc < 0 else sc)).quantize(_Q2)
+            else:
+                s = methods.round_half_up(min(max(sc, methods.ZERO), methods.frac(it.max)))
+            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None, o.rule_text)
             subtotal += s
         cats[cat.name] = subtotal
     total = sum(cats.values(), Decimal("0.00"))

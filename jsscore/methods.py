@@ -10,6 +10,7 @@ Reasons are Chinese sentences built from the figures that decided the score, e.g
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,9 +34,13 @@ class Context:
 
 @dataclass(frozen=True)
 class Outcome:
-    score: Fraction
+    score: Fraction | Decimal  # Decimal when exact without division; the engine rounds Fractions half-up
     reason: str | None  # Chinese; None when nothing was lost
-    rule: str  # the rule in Chinese, with parameters filled in
+    rule_text: Callable[[], str]  # the rule in Chinese with parameters filled in; built only when shown
+
+    @property
+    def rule(self) -> str:
+        return self.rule_text()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,19 +81,27 @@ def _pct_str(x: Fraction, places: int) -> str:
 
 
 def round_half_up(x: Fraction, places: int = 2) -> Decimal:
-    """Exact half-up rounding of a Fraction (no float, no intermediate decimal rounding)."""
+    """Exact half-up rounding of a Fraction (integer arithmetic: no float, no intermediate rounding)."""
     scale = 10**places
-    n = x * scale
-    sign = -1 if n < 0 else 1
-    q = (abs(n) + Fraction(1, 2)).__floor__()
-    return (Decimal(sign * q) / Decimal(scale)).quantize(Decimal(1).scaleb(-places))
+    n, d = x.numerator * scale, x.denominator
+    q = (2 * abs(n) + d) // (2 * d)  # floor(|x|·scale + 1/2)
+    return Decimal(-q if n < 0 else q).scaleb(-places)
+
+
+@functools.lru_cache(maxsize=4096)
+def frac(x: Decimal | str | int) -> Fraction:
+    """An exact Fraction of a rubric constant or parameter value (cached: they repeat for every city)."""
+    return Fraction(Decimal(x) if isinstance(x, str) else x)
+
+
+ZERO = Fraction(0)
 
 
 def param_value(ref: str, params: dict[str, Any]) -> Fraction:
     """A number written in the rubric or the key of a parameter."""
     if ref in params:
-        return Fraction(params[ref])
-    return Fraction(Decimal(ref))
+        return frac(params[ref])
+    return frac(ref)
 
 
 def yes_no(v: Any) -> str:
@@ -240,17 +253,32 @@ def _label(ctx: Context, key: str) -> str:
 
 
 def _full(item: Item) -> Fraction:
-    return Fraction(item.max)
+    return frac(item.max)
+
+
+DZERO = Decimal(0)
+
+
+def param_dec(ref: str, params: dict[str, Any]) -> Decimal:
+    """Like ``param_value`` but a Decimal (for the methods whose arithmetic never divides)."""
+    v = params[ref] if ref in params else ref
+    return v if isinstance(v, Decimal) else Decimal(str(v))
+
+
+@functools.lru_cache(maxsize=256)
+def _tier_table(item: Item) -> dict[str, Decimal]:
+    return {str(lbl): Decimal(str(p)) for lbl, p in item.spec["tiers"].items()}
 
 
 @method("binary", "是否判定", _need_field("bool"))
 def binary(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     v = ctx.values.get(k)
-    rule = f"{_label(ctx, k)}：是得 {fmt_num(item.max)} 分，否不得分"
+    def rule() -> str:
+        return f"{_label(ctx, k)}：是得 {fmt_num(item.max)} 分，否不得分"
     if v:
-        return Outcome(_full(item), None, rule)
-    return Outcome(Fraction(0), f"{_label(ctx, k)}：{'未填报（按否计）' if v is None else '否'}", rule)
+        return Outcome(item.max, None, rule)
+    return Outcome(DZERO, f"{_label(ctx, k)}：{'未填报（按否计）' if v is None else '否'}", rule)
 
 
 @method("at_least", "数量达标", _check_at_least)
@@ -261,16 +289,17 @@ def at_least(item: Item, ctx: Context) -> Outcome:
     if by_region and not ctx.region:  # the rule itself (rubric show, rules sheet): every region's minimum
         base = item.spec["param"]
         mins = "、".join(f"{r} {fmt_num(param_value(base + '.' + r, ctx.params))}{unit}" for r in ctx.rubric.regions)
-        return Outcome(Fraction(0), None, f"{_label(ctx, k)}不少于（{mins}）得 {fmt_num(item.max)} 分，否则不得分")
+        return Outcome(ZERO, None, lambda: f"{_label(ctx, k)}不少于（{mins}）得 {fmt_num(item.max)} 分，否则不得分")
     pkey = f"{item.spec['param']}.{ctx.region}" if by_region else item.spec["param"]
-    need = param_value(pkey, ctx.params)
+    need = param_dec(pkey, ctx.params)
     v = ctx.values.get(k)
     where = f"（{ctx.region}）" if by_region else ""
-    rule = f"{_label(ctx, k)}不少于 {fmt_num(need)}{unit}{where}得 {fmt_num(item.max)} 分，否则不得分"
-    if v is not None and Fraction(v) >= need:
-        return Outcome(_full(item), None, rule)
+    def rule() -> str:
+        return f"{_label(ctx, k)}不少于 {fmt_num(need)}{unit}{where}得 {fmt_num(item.max)} 分，否则不得分"
+    if v is not None and v >= need:
+        return Outcome(item.max, None, rule)
     shown = "未填报" if v is None else f"{fmt_num(v)}{unit}"
-    return Outcome(Fraction(0), f"{_label(ctx, k)} {shown}，低于{ctx.region if by_region else ''}标准 {fmt_num(need)}{unit}", rule)
+    return Outcome(DZERO, f"{_label(ctx, k)} {shown}，低于{ctx.region if by_region else ''}标准 {fmt_num(need)}{unit}", rule)
 
 
 @method("threshold", "比率达标", _check_threshold)
@@ -278,16 +307,17 @@ def threshold(item: Item, ctx: Context) -> Outcome:
     d = ctx.rubric.derived[item.spec["derived"]]
     target = param_value(str(item.spec["target"]), ctx.params)
     ratio = ctx.derived.get(d.key)
-    rule = f"{d.label}达到 {fmt_target(target)} 得 {fmt_num(item.max)} 分，否则不得分"
+    def rule() -> str:
+        return f"{d.label}达到 {fmt_target(target)} 得 {fmt_num(item.max)} 分，否则不得分"
     if d.key not in ctx.derived:
-        return Outcome(Fraction(0), f"{d.label}无法计算（数据未填报）", rule)
+        return Outcome(DZERO, f"{d.label}无法计算（数据未填报）", rule)
     if ratio is None:
         if item.spec.get("if_undefined", "zero") == "full":
-            return Outcome(_full(item), None, rule)
-        return Outcome(Fraction(0), f"{d.label}无法计算（分母为 0 或数据缺失）", rule)
+            return Outcome(item.max, None, rule)
+        return Outcome(DZERO, f"{d.label}无法计算（分母为 0 或数据缺失）", rule)
     if ratio >= target:
-        return Outcome(_full(item), None, rule)
-    return Outcome(Fraction(0), f"{d.label} {fmt_pct(ratio, target)} 低于达标线 {fmt_target(target)}"
+        return Outcome(item.max, None, rule)
+    return Outcome(DZERO, f"{d.label} {fmt_pct(ratio, target)} 低于达标线 {fmt_target(target)}"
                    + _shortfall(d, ctx, target), rule)
 
 
@@ -295,8 +325,8 @@ def _shortfall(d, ctx: Context, target: Fraction) -> str:
     """For a ratio of figures: the numerator as filled and what the target requires, in its own unit."""
     if d.kind != "ratio":
         return ""
-    num = sum((Fraction(ctx.values[k]) for k in d.numerator), Fraction(0))
-    den = sum((Fraction(ctx.values[k]) for k in d.denominator), Fraction(0))
+    num = sum((Fraction(ctx.values[k]) for k in d.numerator), ZERO)
+    den = sum((Fraction(ctx.values[k]) for k in d.denominator), ZERO)
     need = target * den * param_value(d.den_scale, ctx.params) / param_value(d.num_scale, ctx.params)
     f = ctx.rubric.fields[d.numerator[0]]
     name = f.label if len(d.numerator) == 1 else "合计"
@@ -308,10 +338,11 @@ def _shortfall(d, ctx: Context, target: Fraction) -> str:
 def proportional(item: Item, ctx: Context) -> Outcome:
     d = ctx.rubric.derived[item.spec["derived"]]
     ratio = ctx.derived.get(d.key)
-    rule = f"{fmt_num(item.max)} 分 × {d.label}（按比得分）"
+    def rule() -> str:
+        return f"{fmt_num(item.max)} 分 × {d.label}（按比得分）"
     if ratio is None:
-        return Outcome(Fraction(0), f"{d.label}无法计算（分母为 0 或数据缺失）", rule)
-    ratio = min(max(ratio, Fraction(0)), Fraction(1))
+        return Outcome(ZERO, f"{d.label}无法计算（分母为 0 或数据缺失）", rule)
+    ratio = min(max(ratio, ZERO), Fraction(1))
     s = _full(item) * ratio
     if s == _full(item):
         return Outcome(s, None, rule)
@@ -330,28 +361,30 @@ def _ratio_parts(d, ctx: Context) -> str:
 @method("deduct_missing", "缺项扣分（扣完为止）", _check_deduct)
 def deduct_missing(item: Item, ctx: Context) -> Outcome:
     fs = item.spec["fields"]
-    per = param_value(str(item.spec["deduct"]), ctx.params)
+    per = param_dec(str(item.spec["deduct"]), ctx.params)
     missing = [k for k in fs if not ctx.values.get(k)]
-    rule = f"{fmt_num(item.max)} 分，{'、'.join(_label(ctx, k) for k in fs)}每缺一项扣 {fmt_num(per)} 分，扣完为止"
-    s = max(Fraction(0), _full(item) - per * len(missing))
+    def rule() -> str:
+        return f"{fmt_num(item.max)} 分，{'、'.join(_label(ctx, k) for k in fs)}每缺一项扣 {fmt_num(per)} 分，扣完为止"
+    s = max(DZERO, item.max - per * len(missing))
     if not missing:
         return Outcome(s, None, rule)
     names = "、".join(_label(ctx, k) for k in missing)
-    taken = min(per * len(missing), _full(item))
+    taken = min(per * len(missing), item.max)
     return Outcome(s, f"缺 {len(missing)} 项（{names}），扣 {fmt_num(taken)} 分"
-                   + ("（扣完为止）" if per * len(missing) > _full(item) else ""), rule)
+                   + ("（扣完为止）" if per * len(missing) > item.max else ""), rule)
 
 
 @method("tiers", "分档得分", _check_tiers)
 def tiers(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
-    table = {str(lbl): Fraction(Decimal(str(p))) for lbl, p in item.spec["tiers"].items()}
+    table = _tier_table(item)
     v = ctx.values.get(k)
-    rule = "；".join(f"{lbl} 得 {fmt_num(p)} 分" for lbl, p in table.items())
+    def rule() -> str:
+        return "；".join(f"{lbl} 得 {fmt_num(p)} 分" for lbl, p in table.items())
     key = fmt_num(v) if isinstance(v, Decimal) else (v if v is not None else "")
-    s = table.get(key, Fraction(0))
-    if s >= _full(item):
-        return Outcome(_full(item), None, rule)
+    s = table.get(key, DZERO)
+    if s >= item.max:
+        return Outcome(item.max, None, rule)
     shown = "未填报" if v is None else key
     return Outcome(s, f"{_label(ctx, k)}：{shown}，得 {fmt_num(s)} 分（满分 {fmt_num(item.max)}）", rule)
 
@@ -361,10 +394,11 @@ def converted(item: Item, ctx: Context) -> Outcome:
     k = item.spec["field"]
     full = param_value(str(item.spec["full"]), ctx.params)
     v = ctx.values.get(k)
-    rule = f"{fmt_num(item.max)} 分 × {_label(ctx, k)} / {fmt_num(full)}"
+    def rule() -> str:
+        return f"{fmt_num(item.max)} 分 × {_label(ctx, k)} / {fmt_num(full)}"
     if v is None:
-        return Outcome(Fraction(0), f"{_label(ctx, k)}未填报", rule)
-    s = min(_full(item), max(Fraction(0), _full(item) * Fraction(v) / full))
+        return Outcome(ZERO, f"{_label(ctx, k)}未填报", rule)
+    s = min(_full(item), max(ZERO, _full(item) * Fraction(v) / full))
     if s == _full(item):
         return Outcome(s, None, rule)
     return Outcome(s, f"{_label(ctx, k)} {fmt_num(v)} 分（满分 {fmt_num(full)}），折算得 {fmt_num(round_half_up(s))} 分", rule)
