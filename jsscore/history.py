@@ -71,16 +71,16 @@ def _from_workbook(path: Path) -> dict[str, dict]:
             if not r or not isinstance(r[0], (int, float)) or not r[1]:
                 continue
             out[str(r[1])] = {"rank": int(r[0]), "total": _dec(r[3]), "items": {}}
+        # 分项得分: row 1 = 名次, 设区市, 区域, 总分, item ids…; rows 2–3 names and maxima; then one row per city
         items = list(wb["分项得分"].iter_rows(values_only=True))
-        cities = [str(c) for c in items[0][5:]] if items else []
-        ids = []
-        for r in items[1:]:
-            if not r or not r[0] or r[3] == "合计":
-                continue
-            ids.append(str(r[0]))
-            for c, v in zip(cities, r[5:], strict=False):
-                if c in out and v is not None:
-                    out[c]["items"][str(r[0])] = _dec(v)
+        head = items[0] if items else ()
+        ids = [str(v) for v in head[4:] if v]
+        for r in items[3:]:
+            city = str(r[1]) if r and len(r) > 1 and r[1] else ""
+            if city in out:
+                for iid, v in zip(ids, r[4:], strict=False):
+                    if v is not None:
+                        out[city]["items"][iid] = _dec(v)
         out["__items__"] = {"ids": ids, "version": ""}
         return out
     finally:

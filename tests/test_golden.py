@@ -476,15 +476,17 @@ def test_summary_sheet(book):
 
 
 def test_item_sheet(book):
+    # one row per city (rank order) under a header of item ids, item names and each item's maximum
     ws = book["分项得分"]
-    assert [ws.cell(1, c).value for c in range(6, 19)] == ORDER
-    ids = [ws.cell(r, 1).value for r in range(2, 38)]
-    assert ids == list(ITEM_MAX)
+    assert [ws.cell(1, c).value for c in range(1, 5)] == ["名次", "设区市", "区域", "总分"]
+    assert [ws.cell(1, c).value for c in range(5, 41)] == list(ITEM_MAX)
+    assert [ws.cell(3, c).value for c in range(5, 41)] == [float(v) for v in ITEM_MAX.values()]
+    assert [ws.cell(r, 2).value for r in range(4, 17)] == ORDER
     for city in ("宿迁市", "扬州市", "常州市"):
-        col = 6 + ORDER.index(city)
-        got = {ws.cell(r, 1).value: ws.cell(r, col).value for r in range(2, 38)}
+        row = 4 + ORDER.index(city)
+        got = {ws.cell(1, c).value: ws.cell(row, c).value for c in range(5, 41)}
         assert got == {k: float(v) for k, v in expected_items(city).items()}, city
-        assert ws.cell(38, col).value == float(EXPECTED[city]["total"])  # the 合计 row
+        assert ws.cell(row, 4).value == float(EXPECTED[city]["total"])
 
 
 def test_deduction_sheet(book):

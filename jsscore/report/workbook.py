@@ -17,6 +17,7 @@ from jsscore.report.safe import atomic_path
 
 SHEETS = ("排名汇总", "分项得分", "扣分明细", "得分率", "派生指标", "填报数据", "问题清单", "规则与参数")
 
+MAX_ROWS = 1_048_575  # Excel's last row (0-based); the rest goes to the JSON
 BAND_COLOURS = {"优秀": "#C6EFCE", "良好": "#DDEBF7", "合格": "#FFF2CC", "待改进": "#F8CBAD"}
 
 
@@ -33,7 +34,7 @@ class _Book:
         import xlsxwriter  # lazy: `jsscore --help` must not import it
 
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                   "strings_to_numbers": False, "constant_memory": False})
+                                                   "strings_to_numbers": False, "constant_memory": True})
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         self.base = base
         fmt = self.wb.add_format
@@ -41,6 +42,8 @@ class _Book:
         self.note = fmt({**base, "font_color": "#595959"})
         self.head = fmt({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                          "text_wrap": True, "align": "center"})
+        self.head_small = fmt({**base, "font_size": 8, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                               "valign": "top"})
         self.text = fmt({**base, "border": 1})
         self.wrap = fmt({**base, "border": 1, "text_wrap": True})
         self.center = fmt({**base, "border": 1, "align": "center"})
@@ -169,29 +172,45 @@ def _chart(b: _Book, ws, rep: Report, row: int) -> None:
 
 
 def _items(b: _Book, rep: Report) -> None:
+    """Every item × every city: one row per city (scales to any number of units), items as columns
+    under their id, name and maximum."""
     rb = rep.rubric
     ws = b.sheet("分项得分")
-    cols = ["编号", "工作分类", "工作项目", "评分项", "满分"] + [r.city for r in rep.results]
-    b.header(ws, 0, cols, [8, 10, 14, 40, 6] + [9] * len(rep.results))
-    ws.freeze_panes(1, 5)
-    row = 1
-    for it in rb.items:
-        b.value(ws, row, 0, it.id, b.center)
-        b.value(ws, row, 1, it.category)
-        b.value(ws, row, 2, it.work_item)
-        b.value(ws, row, 3, it.name, b.wrap)
-        ws.write_number(row, 4, float(it.max), b.score)
-        for j, r in enumerate(rep.results):
-            s = r.items[it.id]
-            ws.write_number(row, 5 + j, float(s.score), b.score if s.score == s.max else b.lost)
-        row += 1
-    ws.write_string(row, 3, "合计", b.head)
-    ws.write_number(row, 4, float(rb.total), b.score)
-    for j, r in enumerate(rep.results):
-        ws.write_number(row, 5 + j, float(r.total), b.bands[band(r.total, rb.total)])
+    items = rb.items
+    first = 4  # column of the first item
+    for c, h in enumerate(["名次", "设区市", "区域", "总分"] + [it.id for it in items]):
+        ws.write_string(0, c, h, b.head)
+    for c in range(first):
+        ws.write_blank(1, c, None, b.head)
+    for j, it in enumerate(items):
+        ws.write_string(1, first + j, it.name, b.head_small)
+    ws.write_string(2, 1, "满分", b.center)
+    ws.write_number(2, 3, float(rb.total), b.score)
+    for j, it in enumerate(items):
+        ws.write_number(2, first + j, float(it.max), b.score)
+    ws.set_row(1, 96)
+    ws.set_column(0, 0, 5)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 5)
+    ws.set_column(3, 3, 8)
+    ws.set_column(first, first + len(items) - 1, 7.5)
+    ws.freeze_panes(3, first)
+    for i, r in enumerate(rep.results):
+        row = 3 + i
+        ws.write_number(row, 0, r.rank, b.center)
+        b.value(ws, row, 1, r.city)
+        b.value(ws, row, 2, r.region, b.center)
+        ws.write_number(row, 3, float(r.total), b.bands[band(r.total, rb.total)])
+        for j, it in enumerate(items):
+            s_ = r.items[it.id]
+            ws.write_number(row, first + j, float(s_.score), b.score if s_.score == s_.max else b.lost)
     if rep.results:
-        ws.conditional_format(1, 5, row - 1, 4 + len(rep.results), {
-            "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+        last = 2 + len(rep.results)
+        for j in range(len(items)):  # per item: its own 0..max range
+            ws.conditional_format(3, first + j, last, first + j, {
+                "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "percentile", "mid_value": 50,
+                "max_type": "num", "max_value": float(items[j].max),
+                "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
 
 
 def _deductions(b: _Book, rep: Report) -> None:
@@ -200,8 +219,11 @@ def _deductions(b: _Book, rep: Report) -> None:
     row = 1
     names = {i.id: i.name for i in rep.rubric.items}
     for r in rep.results:
+        if row >= MAX_ROWS:
+            ws.write_string(row, 0, "（已达 Excel 行数上限，其余失分明细见 --json 输出）", b.note)
+            break
         for s in r.items.values():
-            if s.score < s.max:
+            if s.score < s.max and row < MAX_ROWS:
                 ws.write_number(row, 0, r.rank, b.center)
                 b.value(ws, row, 1, r.city)
                 b.value(ws, row, 2, s.id, b.center)
@@ -237,11 +259,11 @@ def _figures(b: _Book, rep: Report) -> None:
     rb = rep.rubric
     ws = b.sheet("填报数据")
     fields = [f for f in rb.fields.values()]
+    for c, f in enumerate(fields):
+        ws.write_string(0, c, f.key, b.note)
     b.header(ws, 1, [f.label + (f"({f.unit})" if f.unit and f.unit != "个" else "") for f in fields] + ["来源文件"],
              [10] + [12] * len(fields) + [24])
     ws.set_row(1, 60)
-    for c, f in enumerate(fields):
-        ws.write_string(0, c, f.key, b.note)
     ws.freeze_panes(2, 1)
     for i, r in enumerate(rep.results):
         row = 2 + i
@@ -265,6 +287,9 @@ def _problems(b: _Book, rep: Report) -> None:
         ws.write_string(1, 0, "没有发现问题。", b.note)
     for i, p in enumerate(rep.problems):
         row = 1 + i
+        if row >= MAX_ROWS:
+            ws.write_string(row, 0, "（已达 Excel 行数上限，其余问题见 --json 输出）", b.note)
+            break
         vals = ["错误" if p.severity == "error" else "提醒", p.code, p.title, p.file, p.where, p.city, p.field,
                 "" if p.value is None else str(p.value), "、".join(p.items), p.message]
         for c, v in enumerate(vals):
