@@ -184,15 +184,18 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         vals: dict[str, Any] = {}
         raw_vals: dict[str, Any] = {}
         cells: dict[str, str] = {}
+        prefix = f"{rr.sheet}!" if rr.sheet else ""
+        fields = rubric.fields
         for key, rv in rr.values.items():
-            f = rubric.fields[key]
-            cells[key] = f"{rr.sheet}!{rv.cell}" if rr.sheet else rv.cell
+            f = fields[key]
+            cells[key] = prefix + rv.cell
             raw_vals[key] = rv.raw
             if key == "region" and values.is_blank(rv.raw):
                 continue
-            ploc = dict(cell=rv.cell, city=city, field=key, value=None if rv.raw is None else values.shown(rv.raw),
-                        label=f.label, **loc)
             parsed = values.parse(f, rv.raw, percent_cell=rv.percent_cell, percent_points=rv.percent_points)
+            if parsed.error or parsed.warning:
+                ploc = dict(cell=rv.cell, city=city, field=key, label=f.label, **loc,
+                            value=None if rv.raw is None else values.shown(rv.raw))
             if parsed.error:
                 code, kw = parsed.error
                 if code == "missing_value":

@@ -1,0 +1,141 @@
+"""What python-calamine does not tell about an xlsx: which cells are percent-formatted, and the
+custom document properties (template and rubric version).
+
+calamine reads cell values about ten times faster than openpyxl but gives no number formats; a
+percentage field needs them (0.969 in a percent cell is 96.9 % without a warning, a plain 0.969 is
+a guess that must be said). So the styles part is parsed (small, through defusedxml) and the sheet
+XML is scanned — in chunks, never parsed into a tree — only for cells whose style is a percent
+format. Everything here is best effort: a part that cannot be read gives "no percent cells" and
+the reader falls back to warning about plain numbers, never to a silent guess.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+
+from defusedxml import ElementTree as ET
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+BUILTIN_PERCENT = {9, 10}  # 0% and 0.00%
+
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)/?>")
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_ATTR_S = re.compile(rb'\bs="([0-9]+)"')
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format that shows a percentage: a % outside quotes, escapes and [colour] brackets."""
+    return "%" in _QUOTED.sub("", code)
+
+
+def percent_styles(z: zipfile.ZipFile) -> set[int]:
+    """Indices of cellXfs (the ``s`` attribute of a cell) whose number format is a percentage."""
+    try:
+        root = ET.fromstring(z.read("xl/styles.xml"))
+    except (KeyError, ET.ParseError, ValueError):
+        return set()
+    custom = {}
+    for nf in root.iter(f"{MAIN}numFmt"):
+        try:
+            custom[int(nf.get("numFmtId", "-1"))] = nf.get("formatCode", "")
+        except ValueError:
+            continue
+    pct_ids = BUILTIN_PERCENT | {i for i, code in custom.items() if is_percent_format(code)}
+    xfs = root.find(f"{MAIN}cellXfs")
+    out: set[int] = set()
+    if xfs is None:
+        return out
+    for i, xf in enumerate(xfs.findall(f"{MAIN}xf")):
+        try:
+            if int(xf.get("numFmtId", "0")) in pct_ids:
+                out.add(i)
+        except ValueError:
+            continue
+    return out
+
+
+def sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name (xl/worksheets/sheetN.xml)."""
+    try:
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError, ValueError):
+        return {}
+    target = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_REL}Relationship")}
+    out = {}
+    for sh in wb.iter(f"{MAIN}sheet"):
+        t = target.get(sh.get(f"{REL}id"), "")
+        if not t:
+            continue
+        out[sh.get("name", "")] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+    return out
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def percent_cells(z: zipfile.ZipFile, part: str, styles: set[int], chunk: int = 1 << 22) -> set[tuple[int, int]]:
+    """0-based (row, column) of the cells of a sheet part whose style is in ``styles``."""
+    out: set[tuple[int, int]] = set()
+    if not styles:
+        return out
+    # Excel, WPS, LibreOffice, openpyxl and XlsxWriter all write r= before s=; one regex finds exactly
+    # the wanted cells. A writer with another attribute order is caught by the slower general scan.
+    alts = b"|".join(str(s).encode() for s in sorted(styles))
+    fast = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]+)" s="(?:' + alts + rb')"')
+    wanted = {str(s).encode() for s in styles}
+    try:
+        fh = z.open(part)
+    except KeyError:
+        return out
+    with fh:
+        tail = b""
+        while True:
+            block = fh.read(chunk)
+            data = tail + block
+            if not block:
+                cut = len(data)
+            else:
+                cut = data.rfind(b"<")  # never split a tag between two chunks
+                if cut <= 0:
+                    tail = data
+                    continue
+            found = False
+            for m in fast.finditer(data, 0, cut):
+                out.add((int(m.group(2)) - 1, _col(m.group(1))))
+                found = True
+            if not found and b' s="' in data[:cut]:  # styled cells but none in r-then-s order
+                for m in _CELL.finditer(data, 0, cut):
+                    attrs = m.group(1)
+                    s = _ATTR_S.search(attrs)
+                    if s and s.group(1) in wanted:
+                        r = _ATTR_R.search(attrs)
+                        if r:
+                            out.add((int(r.group(2)) - 1, _col(r.group(1))))
+            if not block:
+                break
+            tail = data[cut:]
+    return out
+
+
+def custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
+    """Custom document properties (docProps/custom.xml) as name → text value."""
+    try:
+        root = ET.fromstring(z.read("docProps/custom.xml"))
+    except (KeyError, ET.ParseError, ValueError):
+        return {}
+    out = {}
+    for prop in root:
+        name = prop.get("name")
+        if name and len(prop):
+            out[name] = (prop[0].text or "").strip()
+    return out
