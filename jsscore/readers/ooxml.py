@@ -139,3 +139,28 @@ def custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
         if name and len(prop):
             out[name] = (prop[0].text or "").strip()
     return out
+
+
+def read(data: bytes) -> tuple[list, dict]:
+    """All sheets of an xlsx (values by python-calamine, percent cells from the styles), and its
+    custom document properties. Raises whatever calamine raises on a workbook it cannot read."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from jsscore.readers.layout import Sheet
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        styles = percent_styles(z)
+        parts = sheet_paths(z)
+        meta = custom_properties(z)
+        sheets = []
+        for m in wb.sheets_metadata:
+            rows = wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False)
+            rows = [[None if v == "" else v for v in r] for r in rows]
+            while rows and all(v is None for v in rows[-1]):
+                rows.pop()
+            pct = percent_cells(z, parts[m.name], styles) if m.name in parts else set()
+            sheets.append(Sheet(m.name, rows, pct, str(m.visible).lower().endswith("hidden")))
+    return sheets, meta
