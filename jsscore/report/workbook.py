@@ -222,16 +222,17 @@ def _deductions(b: _Book, rep: Report) -> None:
         if row >= MAX_ROWS:
             ws.write_string(row, 0, "（已达 Excel 行数上限，其余失分明细见 --json 输出）", b.note)
             break
+        ws_num, ws_str = ws.write_number, ws.write_string  # hot loop: one row per lost item
         for s in r.items.values():
             if s.score < s.max and row < MAX_ROWS:
-                ws.write_number(row, 0, r.rank, b.center)
-                b.value(ws, row, 1, r.city)
-                b.value(ws, row, 2, s.id, b.center)
-                b.value(ws, row, 3, names[s.id], b.wrap)
-                ws.write_number(row, 4, float(s.max), b.score)
-                ws.write_number(row, 5, float(s.score), b.score)
-                ws.write_number(row, 6, float(s.lost), b.lost)
-                b.value(ws, row, 7, s.reason or "", b.wrap)
+                ws_num(row, 0, r.rank, b.center)
+                ws_str(row, 1, r.city, b.text)
+                ws_str(row, 2, s.id, b.center)
+                ws_str(row, 3, names[s.id], b.wrap)
+                ws_num(row, 4, float(s.max), b.score)
+                ws_num(row, 5, float(s.score), b.score)
+                ws_num(row, 6, float(s.lost), b.lost)
+                ws_str(row, 7, s.reason or "", b.wrap)
                 row += 1
     if row > 1:
         ws.autofilter(0, 0, row - 1, 7)
