@@ -353,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs-large", type=int, default=3, help="runs for N > 1000 (default 3)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "jsscore-bench")
     ap.add_argument("--jsscore", default=None, help="jsscore executable (default: next to this python)")
+    ap.add_argument("--snapshot", metavar="REV", default=None,
+                    help="measure the jsscore package of git revision REV (exported once into the cache and run "
+                         "with this python), not the editable working tree, which others may change mid-run")
     ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--no-results", action="store_true", help="print only, do not write RESULTS.md")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per process (default 1800)")
@@ -362,9 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     runs_small = 3 if a.quick and a.runs_small == 5 else a.runs_small
     runs_large = a.runs_large
     py = sys.executable
-    js = find_jsscore(a.jsscore)
     cache = a.cache
     cache.mkdir(parents=True, exist_ok=True)
+    global SNAPSHOT
+    if a.snapshot:
+        js, SNAPSHOT = snapshot(a.snapshot, cache, py)
+    else:
+        js = find_jsscore(a.jsscore)
     work = Path(tempfile.mkdtemp(prefix="jsscore-bench-run-"))
     (cache / "typer_app.py").write_text(TYPER_APP, encoding="utf-8")
     (cache / "rw_floor.py").write_text(READ_WRITE_FLOOR, encoding="utf-8")
@@ -421,6 +428,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 REV_AT_START = ""
+SNAPSHOT = ""
+
+
+def snapshot(rev: str, cache: Path, py: str) -> tuple[str, str]:
+    """Export the jsscore package at git revision `rev` into the cache; return (wrapper script, commit).
+
+    The wrapper puts the export first on sys.path, ahead of the editable install's finder, and runs the
+    same entry point as the installed `jsscore` script."""
+    root = HERE.parent
+    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    dest = cache / f"snap-{commit[:12]}"
+    if not (dest / "jsscore" / "__init__.py").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        arch = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", commit, "jsscore"],
+                              capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=arch, check=True)
+    wrapper = dest / "jsscore-snapshot"
+    wrapper.write_text(f"#!{py}\nimport sys\nsys.path.insert(0, {str(dest)!r})\n"
+                       "from jsscore.cli import entry\nentry()\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    return str(wrapper), commit
 BEGIN, END = "<!-- bench:begin (written by bench/run.py) -->", "<!-- bench:end -->"
 
 
@@ -449,6 +478,8 @@ def revision() -> str:
 
 def rev_note() -> str:
     """The revision measured; jsscore is usually an editable install, so say if it changed during the run."""
+    if SNAPSHOT:
+        return f"jsscore snapshot of commit {SNAPSHOT[:12]} (--snapshot)"
     now = revision()
     if REV_AT_START and now != REV_AT_START:
         return f"{REV_AT_START} at the start and {now} at the end (the tree changed during the run)"
