@@ -152,7 +152,7 @@ def score(
 
     from jsscore import engine
     from jsscore.report import Report, console, jsonout, workbook
-    from jsscore.report.safe import OutputError, choose_output
+    from jsscore.report.safe import OutputError, check_writable, choose_output
 
     rb = _load_rubric(rubric)
     params = _params(rb, param)
@@ -179,6 +179,9 @@ def score(
         jpath = None
         if json_path is not None:
             jpath, jrenamed = choose_output(json_path, list(inputs), force)
+        for target in (path, jpath if json_path is not None else None):
+            if target is not None:
+                check_writable(target)  # both outputs checked before either is written
         workbook.write(rep, path, per_city=per_city)
         if jpath is not None:
             jsonout.write(jsonout.build(results, rb, params, data.inputs, data.problems), jpath)

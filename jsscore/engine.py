@@ -177,10 +177,11 @@ def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityR
 
 
 def rank(results: list[CityResult], rubric: Rubric, method: str = "competition") -> list[CityResult]:
-    """Sort highest total first; ties share a rank and are listed in the rubric's fixed city order."""
+    """Sort highest total first; ties share a rank and are listed in the rubric's fixed city order
+    (units outside the table after them, by name, so the input's row order never matters)."""
     order = {c: i for i, c in enumerate(rubric.city_order)}
     ordered = sorted(
-        enumerate(results), key=lambda p: (-p[1].total, order.get(p[1].city, len(order)), p[0])
+        enumerate(results), key=lambda p: (-p[1].total, order.get(p[1].city, len(order)), p[1].city, p[0])
     )
     out = [r for _, r in ordered]
     prev, competition, dense = None, 0, 0

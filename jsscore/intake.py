@@ -104,6 +104,8 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
                 "请使用 jsscore template 生成的模板，或第一行为字段代码、每个设区市一行的表格。")
     records, more = _build(raws, rubric, params, allow_missing, sources, at)
     probs += more
+    if not raws:
+        probs.append(P.make("no_records", file="、".join(Path(p).name for p, _ in inputs)))
     present = {r.city for r in records}
     for c in rubric.city_order:
         if c not in present:

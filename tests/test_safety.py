@@ -346,10 +346,6 @@ def test_check_writable(tmp_path):
         check_writable(tmp_path / "无此文件夹" / "x.json")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli.py score(): the workbook is written before the JSON folder is checked, so `--json missing/x.json` "
-    "exits 2 but leaves the workbook. Fix: call jsscore.report.safe.check_writable(jpath) (and (path)) right "
-    "after choose_output(), before workbook.write(); then drop this marker."))
 def test_json_folder_missing_leaves_no_workbook(capsys, good):
     rc, text = jsscore(capsys, "score", good, "-o", good.parent / "out.xlsx", "--json", good.parent / "无" / "r.json")
     assert rc == 2

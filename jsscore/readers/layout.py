@@ -132,8 +132,10 @@ def detect(sheet: Sheet, rubric: Rubric, lookup: dict[str, str]) -> Layout | Non
     width = max((len(r) for r in sheet.rows[:400]), default=0)
     for c in range(min(10, width)):
         keys = {}
-        for r in range(len(sheet.rows)):
-            m = match_header(sheet.get(r, c), lookup)
+        for r, row in enumerate(sheet.rows):
+            if len(row) <= c:
+                continue
+            m = match_header(row[c], lookup)
             if m and m[0] not in {k for k, _ in keys.values()}:
                 keys[r] = m
         if len(keys) >= 3 and any(k == "city" for k, _ in keys.values()) and len(keys) > best_n:
@@ -153,6 +155,8 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
         h = layout.index
         for r in range(h + 1, len(sheet.rows)):
             row = sheet.rows[r]
+            if not row:
+                continue
             if all(is_blank(sheet.get(r, c)) for c, (k, _) in layout.keys.items() if k not in _IDENTITY):
                 continue  # nothing but a name (and region): a city that has not reported
             vals = {k: RawValue(sheet.get(r, c), a1(r, c), (r, c) in sheet.pct_cells, pts)

@@ -141,6 +141,28 @@ def custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+class SparseSheet(Exception):
+    """A sheet whose used range is mostly empty (a stray value far below the data): calamine would
+    build the whole rectangle in memory; the streaming reader is used instead."""
+
+
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+
+
+def _sparse(z: zipfile.ZipFile, part: str) -> bool:
+    """More than ~10× as many rows spanned as rows present (and at least 100 000): mostly empty."""
+    try:
+        with z.open(part) as fh:
+            data = fh.read()
+    except KeyError:
+        return False
+    present, last = 0, 0
+    for m in _ROW.finditer(data):
+        present += 1
+        last = max(last, int(m.group(1)))
+    return last > 100_000 and last > 10 * present
+
+
 def read(data: bytes) -> tuple[list, dict]:
     """All sheets of an xlsx (values by python-calamine, percent cells from the styles), and its
     custom document properties. Raises whatever calamine raises on a workbook it cannot read."""
@@ -150,11 +172,14 @@ def read(data: bytes) -> tuple[list, dict]:
 
     from jsscore.readers.layout import Sheet
 
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         styles = percent_styles(z)
         parts = sheet_paths(z)
         meta = custom_properties(z)
+        for part in parts.values():
+            if _sparse(z, part):
+                raise SparseSheet(part)
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for m in wb.sheets_metadata:
             rows = wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False)
