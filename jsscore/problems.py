@@ -135,6 +135,7 @@ def make(code: str, *, file: str = "", sheet: str = "", cell: str = "", city: st
     fill.setdefault("value", "" if value is None else str(value))
     fill.setdefault("city", city)
     fill.setdefault("field", field)
+    fill.setdefault("file", file)
     return Problem(code, c.template.format_map(fill), file, sheet, cell, city, field, value, extra=dict(fill))
 
 
