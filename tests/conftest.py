@@ -11,7 +11,7 @@ from jsscore import engine
 from jsscore.rubric import load
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT.parent / "shared" / "cases"
+CASES = ROOT / "tests" / "data"  # copies of the shared real-world cases the tests use (CI has no ../shared)
 
 
 @pytest.fixture(scope="session")

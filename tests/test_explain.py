@@ -27,7 +27,7 @@ from jsscore.cli import run
 from jsscore.engine import CityRecord, CityResult, ItemScore
 
 D = Decimal
-CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
+CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 EXPECT = {c["city"]: c for c in json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text("utf-8"))["expected"]}
 

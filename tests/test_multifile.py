@@ -25,7 +25,7 @@ from rich.console import Console
 from jsscore import cli
 from jsscore.cli import run
 
-CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
+CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 EXPECT = json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text(encoding="utf-8"))
 

@@ -28,7 +28,7 @@ from jsscore.cli import run
 D = Decimal
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "jsscore" / "rubric" / "jiangsu.toml"
-CASES = ROOT.parent / "shared" / "cases"
+CASES = ROOT / "tests" / "data"  # copies of the shared real-world cases the tests use (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 EXPECT = json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text(encoding="utf-8"))["expected"]
 CITY_ORDER = ["南京市", "无锡市", "常州市", "苏州市", "镇江市", "南通市", "扬州市", "泰州市",

@@ -26,7 +26,7 @@ from jsscore.cli import run
 from jsscore.rubric import load
 
 D = Decimal
-CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
+CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 EXPECT = {c["city"]: c for c in json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text("utf-8"))["expected"]}
 CITY_ORDER = ["南京市", "无锡市", "常州市", "苏州市", "镇江市", "南通市", "扬州市", "泰州市",

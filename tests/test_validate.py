@@ -23,7 +23,7 @@ from jsscore import cli
 from jsscore.cli import run
 from jsscore.problems import CATALOGUE
 
-CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "cases"
+CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 C09B = CASES / "C09b_percent_plain_fraction.xlsx"  # one plain 0.969 in a percent field: a warning only
 

@@ -29,7 +29,7 @@ from jsscore.cli import run
 from jsscore.report.workbook import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT.parent / "shared" / "cases"
+CASES = ROOT / "tests" / "data"  # copies of the shared real-world cases the tests use (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 RUBRIC_VERSION = tomllib.loads((ROOT / "jsscore" / "rubric" / "jiangsu.toml").read_text("utf-8"))["rubric"]["version"]
 CATEGORIES = ["管理机制", "基础平台", "应用系统", "社会保障卡", "资源开发", "公共服务"]
