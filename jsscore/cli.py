@@ -201,12 +201,13 @@ def score(
                 out.print(f"[yellow]本年新增的评分项：{'、'.join(new)}（上年没有，未参与逐项比较）[/]")
 
 
-def _gather(inputs, rb, params, allow_missing=False, require_all=False):
+def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_going=False):
     from jsscore import intake
     from jsscore.problems import InputError
 
     try:
-        return intake.gather(list(inputs), rb, params, allow_missing=allow_missing, require_all=require_all)
+        return intake.gather(list(inputs), rb, params, allow_missing=allow_missing, require_all=require_all,
+                             keep_going=keep_going)
     except InputError as e:
         _fail(str(e))
 
@@ -259,7 +260,7 @@ def validate(
         _fail("请指定要校验的文件或文件夹，例如：jsscore validate 各市报送/")
     rb = _load_rubric(rubric)
     params = _params(rb, param)
-    data = _gather(inputs, rb, params, allow_missing, require_all)
+    data = _gather(inputs, rb, params, allow_missing, require_all, keep_going=len(inputs) > 1 or inputs[0].is_dir())
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
     try:
         if output is not None:
@@ -282,6 +283,8 @@ def validate(
         out.print(f"[green]校验通过[/]：共 {len(data.records)} 个设区市，没有发现问题。")
     if output is not None and not quiet:
         out.print(f"退回修改清单：[bold]{path}[/]" + ("（同名文件已存在，已另起文件名）" if renamed else ""))
+    if any(p.code == "unreadable_file" for p in data.problems):
+        raise Exit(EXIT_USAGE)  # the rest was still checked and reported
     if data.errors or (strict and data.warnings):
         raise Exit(EXIT_DATA)
 

@@ -62,7 +62,9 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_missing: bool = False,
-           require_all: bool = False) -> Intake:
+           require_all: bool = False, keep_going: bool = False) -> Intake:
+    """Read, parse and check every input. An unreadable file raises InputError naming every such file,
+    unless ``keep_going`` (validate): then each is an ``unreadable_file`` problem and the rest is checked."""
     lookup = layout.header_lookup(rubric)
     at = _Stake(rubric)
     raws: list[layout.RawRecord] = []
@@ -71,37 +73,29 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
     sources: dict[str, files.Source] = {}
     meta: dict = {}
     named = {p.resolve() for p in paths if not p.is_dir()}
+    unreadable: list[str] = []
     for path in expand(paths):
-        src = files.open_source(path)
-        if src.meta.get("jsscore_output"):
-            # a result/feedback workbook jsscore wrote (e.g. into the returns folder): never input data
-            if path.resolve() in named:
-                raise P.InputError(f"{path.name} 是 jsscore 生成的结果文件，不是填报数据；请选择各市报送的填报表。")
-            probs.append(P.make("skipped_output", file=path.name))
+        try:
+            src = files.open_source(path)
+            if src.meta.get("jsscore_output"):
+                # a result/feedback workbook jsscore wrote (e.g. into the returns folder): never input data
+                if path.resolve() in named:
+                    raise P.InputError(f"{path.name} 是 jsscore 生成的结果文件，不是填报数据；请选择各市报送的填报表。")
+                probs.append(P.make("skipped_output", file=path.name))
+                continue
+            file_raws, file_probs = _sheets(src, path, rubric, lookup, at)
+        except P.InputError as e:  # keep going: every unreadable file is named at once
+            unreadable.append(str(e))
+            probs.append(P.make("unreadable_file", file=path.name, reason=str(e)))
             continue
         inputs.append((str(path), src.sha256))
         sources[path.name] = src
         meta.update(src.meta)
-        probs += _template_version(src, rubric)
-        found = False
-        for sheet in sorted(src.sheets, key=lambda s: s.hidden):  # visible sheets first
-            lay = layout.detect(sheet, rubric, lookup)
-            if lay is None:
-                continue
-            if found and sheet.hidden:
-                continue
-            if sheet.hidden:
-                probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, what=f"数据所在的工作表“{sheet.name}”"))
-            found = True
-            for key in lay.missing:
-                f = rubric.fields[key]
-                probs.append(at(P.make("missing_column", file=path.name, sheet=sheet.name, field=key,
-                                       label=f.label), key))
-            raws += layout.records(sheet, lay, path.name)
-        if not found:
-            raise P.InputError(
-                f"{path.name} 中没有找到填报数据：需要一行或一列字段代码（如 city、leading_group、city_it_staff），"
-                "请使用 jsscore template 生成的模板，或第一行为字段代码、每个设区市一行的表格。")
+        probs += _template_version(src, rubric) + file_probs
+        raws += file_raws
+    if unreadable and not keep_going:
+        raise P.InputError("\n".join(unreadable) if len(unreadable) == 1 else
+                           f"{len(unreadable)} 个文件无法读取：\n" + "\n".join(f"· {u}" for u in unreadable))
     records, more = _build(raws, rubric, params, allow_missing, sources, at)
     probs += more
     if not raws:
@@ -129,6 +123,30 @@ class _Stake:
         pts = sum((self.max[i] for i in ids), Decimal(0))
         return P.Problem(p.code, p.message, p.file, p.sheet, p.cell, p.city, p.field, p.value, ids,
                          fmt_num(pts), p.extra)
+
+
+def _sheets(src: files.Source, path: Path, rubric: Rubric, lookup: dict[str, str],
+            at: _Stake) -> tuple[list[layout.RawRecord], list[P.Problem]]:
+    """The raw records of every sheet that carries field keys (InputError when none does)."""
+    raws: list[layout.RawRecord] = []
+    probs: list[P.Problem] = []
+    found = False
+    for sheet in sorted(src.sheets, key=lambda s: s.hidden):  # visible sheets first
+        lay = layout.detect(sheet, rubric, lookup)
+        if lay is None or (found and sheet.hidden):
+            continue
+        if sheet.hidden:
+            probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, what=f"数据所在的工作表“{sheet.name}”"))
+        found = True
+        for key in lay.missing:
+            probs.append(at(P.make("missing_column", file=path.name, sheet=sheet.name, field=key,
+                                   label=rubric.fields[key].label), key))
+        raws += layout.records(sheet, lay, path.name)
+    if not found:
+        raise P.InputError(
+            f"{path.name} 中没有找到填报数据：需要一行或一列字段代码（如 city、leading_group、city_it_staff），"
+            "请使用 jsscore template 生成的模板，或第一行为字段代码、每个设区市一行的表格。")
+    return raws, probs
 
 
 def _template_version(src: files.Source, rubric: Rubric) -> list[P.Problem]:

@@ -54,6 +54,7 @@ CATALOGUE: dict[str, Code] = {
              "请核对该比率"),
         Code("pct_guessed", WARNING, "百分比写法不明确", "{label}填写了不带 % 的数字“{value}”，已按 {shown} 读取",
              "请写成带 % 的形式（如 96.9%）或使用百分比格式单元格"),
+        Code("unreadable_file", ERROR, "文件无法读取", "{reason}", "请按说明处理后重新报送"),
         Code("no_records", ERROR, "没有数据", "{file} 中有字段表头，但没有任何设区市的数据", "请填写后再导入"),
         Code("city_missing_name", ERROR, "缺少设区市名称", "该行/列有数据但没有设区市名称", "请填写设区市名称"),
         Code("unknown_city", ERROR, "未知的设区市", "“{value}”不是江苏省 13 个设区市之一，且未填写区域",

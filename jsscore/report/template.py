@@ -37,7 +37,6 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
 
     table = rubric.city_region()
     cities = list(cities or rubric.city_order)
-    single = len(cities) == 1
     feeds = rubric.feeds()
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
@@ -58,7 +57,7 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
         f_desc = fmt({**base, "border": 1, "font_color": "#595959", "align": "center", "text_wrap": True})
         f_city = fmt({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                       "align": "center", "locked": True})
-        f_region = fmt({**base, "border": 1, "align": "center", "bg_color": "#F2F2F2", "locked": single})
+        f_region = fmt({**base, "border": 1, "align": "center", "bg_color": "#F2F2F2", "locked": True})  # from the table
         inputs = {
             "bool": fmt({**base, "border": 1, "align": "center", "locked": False, "bg_color": "#FFFFFF"}),
             "enum": fmt({**base, "border": 1, "align": "center", "locked": False, "shrink": True}),
