@@ -135,7 +135,8 @@ def template(
 
 @app.command()
 def score(
-    inputs: list[Path] = typer.Argument(..., help="填报文件（.xlsx/.xls/.csv）或包含多个文件的文件夹，可多个。", show_default=False),
+    inputs: list[Path] = typer.Argument(..., help="填报文件（.xlsx/.xls/.csv）或包含多个文件的文件夹，可多个。", show_default=False,
+                                        metavar="文件或文件夹"),
     output: Path | None = typer.Option(None, "--output", "-o", help="结果工作簿路径（默认：输入文件旁的 <文件名>_评分结果.xlsx）。"),
     json_path: Path | None = typer.Option(None, "--json", help="另存一份 JSON 格式的结果（供其他系统读取）。"),
     param: list[str] | None = ParamOpt,
@@ -226,7 +227,7 @@ def _report_errors(data) -> None:
 
 @app.command()
 def validate(
-    inputs: list[Path] = typer.Argument(None, help="填报文件或文件夹，可多个。", show_default=False),
+    inputs: list[Path] = typer.Argument(None, help="填报文件或文件夹，可多个。", show_default=False, metavar="文件或文件夹"),
     output: Path | None = typer.Option(None, "--output", "-o", help="生成退回修改清单工作簿（每个设区市一张表）。"),
     json_path: Path | None = typer.Option(None, "--json", help="以 JSON 格式保存校验结果。"),
     codes: bool = typer.Option(False, "--codes", help="列出所有问题代码及其含义后退出。"),
@@ -318,7 +319,7 @@ def _scored(inputs, rb, params, allow_missing):
 
 @app.command()
 def explain(
-    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False),
+    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False, metavar="文件或文件夹"),
     city: str = typer.Option(..., "--city", "-c", help="要说明的设区市，如 南京。"),
     param: list[str] | None = ParamOpt,
     allow_missing: bool = typer.Option(False, "--allow-missing", help="空白的必填项按 0/否 计分。"),
@@ -410,7 +411,7 @@ def rubric_show(rubric: Path | None = RubricOpt) -> None:
 
 @rubric_app.command("export")
 def rubric_export(
-    path: Path = typer.Argument(..., help="导出的规则文件路径（.toml）。"),
+    path: Path = typer.Argument(..., help="导出的规则文件路径（.toml）。", metavar="路径"),
     force: bool = ForceOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
@@ -427,7 +428,7 @@ def rubric_export(
 
 
 @rubric_app.command("check")
-def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。")) -> None:
+def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。", metavar="路径")) -> None:
     """检查规则文件：分值是否相加一致、最低分高于 0 的评分项、无法得满分的评分项、未使用的参数。"""
     from jsscore.analysis import lint
     from jsscore.rubric import RubricError, load
@@ -438,7 +439,7 @@ def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规�
         out.print(f"[red]规则文件 {e.source} 有 {len(e.problems)} 处问题，无法使用：[/]")
         for p in e.problems:
             out.print(f"  [red]✗[/] {p}", soft_wrap=True)
-        raise Exit(EXIT_DATA) from None
+        raise Exit(EXIT_USAGE if e.unreadable else EXIT_DATA) from None
     findings = lint(rb)
     out.print(f"规则 {rb.id} {rb.version}：{len(rb.categories)} 个工作分类、{len(rb.items)} 个评分项，分值合计 {rb.total}，结构检查通过。")
     for f in findings:
@@ -452,7 +453,7 @@ def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规�
 
 @app.command()
 def sensitivity(
-    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False),
+    inputs: list[Path] = typer.Argument(..., help="填报文件或文件夹。", show_default=False, metavar="文件或文件夹"),
     vary: list[str] = typer.Option(..., "--vary", help="要变化的参数，格式 参数=起:止:步长 或 参数=值1,值2，可重复。"),
     output: Path | None = typer.Option(None, "--output", "-o", help="把结果另存为工作簿。"),
     param: list[str] | None = ParamOpt,
@@ -564,8 +565,8 @@ def run(argv: list[str] | None = None) -> int:
             out.print(e.ctx.get_help(), markup=False, highlight=False)
         return EXIT_OK
     except click_exc.UsageError as e:
-        sub = f"{e.ctx.info_name} " if e.ctx is not None and e.ctx.parent is not None else ""
-        err.print(f"[red]用法错误：[/]{_usage_zh(e.format_message())}\n运行 [bold]jsscore {sub}--help[/] 查看用法。")
+        where = e.ctx.command_path if e.ctx is not None else "jsscore"
+        err.print(f"[red]用法错误：[/]{_usage_zh(e.format_message())}\n运行 [bold]{where} --help[/] 查看用法。")
         return EXIT_USAGE
     except click_exc.ClickException as e:
         err.print(f"[red]错误：[/]{e.format_message()}")
@@ -586,7 +587,7 @@ def _usage_zh(msg: str) -> str:
     rules = [
         (r"No such option: (\S+)(?:\s+Did you mean (\S+)\?)?", lambda m: f"没有选项 {m[1]}" + (f"，是否想用 {m[2]}？" if m[2] else "")),
         (r"Missing argument '([^']+)'.*", lambda m: f"缺少参数 {m[1]}"),
-        (r"Missing parameter: (\S+)", lambda m: f"缺少参数 {m[1]}（请给出要读取的文件或文件夹）" if m[1] == "inputs" else f"缺少参数 {m[1]}"),
+        (r"Missing parameter: (\S+)", lambda m: f"缺少{cli_zh.ARG_NAMES.get(m[1], '参数 ' + m[1])}"),
         (r"Missing option '([^']+)'.*", lambda m: f"缺少选项 {m[1]}"),
         (r"Option '([^']+)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
         (r"Got unexpected extra arguments? \((.*)\)", lambda m: f"多余的参数：{m[1]}"),

@@ -26,6 +26,8 @@ PANEL_TITLES = {
 TYPE_NAMES = {"bool": "", "path": "路径", "str": "文本", "text": "文本", "int": "整数", "integer": "整数",
               "float": "数字", "Path": "路径"}
 HELP_TEXT = "显示本帮助后退出。"
+USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]...", "[ARGS]...": "[参数]..."}
+ARG_NAMES = {"inputs": "输入文件或文件夹", "path": "文件路径", "output": "输出文件"}
 USAGE = "用法："
 
 
@@ -60,6 +62,8 @@ def install() -> None:
         orig_usage = HelpFormatter.write_usage
 
         def write_usage(self, prog, args="", prefix=None):
+            for en, zh in USAGE_WORDS.items():
+                args = args.replace(en, zh)
             return orig_usage(self, prog, args, USAGE if prefix is None else prefix)
 
         HelpFormatter.write_usage = write_usage

@@ -144,6 +144,23 @@ class InputError(Exception):
     """A fatal input problem (unreadable or wrong kind of file); message is Chinese. Exit code 2."""
 
 
+_OS_REASONS = {
+    "ENOENT": "文件或文件夹不存在", "EACCES": "没有访问权限", "EPERM": "没有操作权限", "ENOSPC": "磁盘空间不足",
+    "EROFS": "文件系统是只读的", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹", "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用", "EDQUOT": "超出磁盘配额", "ENAMETOOLONG": "文件名过长", "EMFILE": "打开的文件过多",
+    "EIO": "磁盘读写错误", "EEXIST": "文件已存在", "EINVAL": "路径无效",
+}
+
+
+def os_reason(e: BaseException) -> str:
+    """A Chinese reason for an OSError (never the English strerror)."""
+    import errno
+
+    code = getattr(e, "errno", None)
+    name = errno.errorcode.get(code, "") if isinstance(code, int) else ""
+    return _OS_REASONS.get(name, f"系统错误{f' {name}' if name else ''}")
+
+
 def is_error(p: Problem) -> bool:
     return p.severity == ERROR
 

@@ -284,7 +284,7 @@ def test_toml_syntax_error_has_line(tmp_path):
 def test_duplicate_field_key_reported_at_the_duplicate(tmp_path):
     # a second [[fields]] block with key = "dr_center" appended after the last field
     dup = '\n[[fields]]\nkey = "dr_center"\nlabel = "重复"\ntype = "bool"\ngroup = "基础平台"\n'
-    anchor = "# Record-level checks beyond a single field."
+    anchor = "# 跨字段检查。"
     text = SHIPPED_TEXT.replace(anchor, dup + "\n" + anchor)
     problems = _load_problems(tmp_path, text)
     assert len(problems) == 1, problems

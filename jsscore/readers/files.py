@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from jsscore.problems import InputError
+from jsscore.problems import InputError, os_reason
 from jsscore.readers.layout import Sheet
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # an input file itself (13 cities' figures fit in kilobytes)
@@ -84,7 +84,7 @@ def open_source(path: Path) -> Source:
     except IsADirectoryError:
         raise InputError(f"{path} 是文件夹，不是文件") from None
     except OSError as e:
-        raise InputError(f"无法读取 {path}：{e.strerror or e}") from None
+        raise InputError(f"无法读取 {path}：{os_reason(e)}") from None
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(path, data[:4096])
     if kind == "csv":

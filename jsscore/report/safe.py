@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from jsscore.problems import os_reason
+
 # What `jsscore score FOLDER` reads from a folder (kept in step with jsscore.intake.INPUT_SUFFIXES).
 _INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv")
 
@@ -88,7 +90,7 @@ def _temp_beside(path: Path) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=".jsscore-", suffix=path.suffix, dir=folder)
         os.close(fd)
     except OSError as e:
-        raise OutputError(f"无法在 {folder} 中写入文件（{e.strerror or e}）：请检查该文件夹是否只读或磁盘已满。") from None
+        raise OutputError(f"无法在 {folder} 中写入文件（{os_reason(e)}）：请检查该文件夹是否只读或磁盘已满。") from None
     return Path(tmp)
 
 
@@ -116,7 +118,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
             oe = _os_error(e)
             if oe is None:
                 raise
-            raise OutputError(f"写入 {path} 时出错（{oe.strerror or oe}）：请检查磁盘空间和文件夹权限后重试。") from None
+            raise OutputError(f"写入 {path} 时出错（{os_reason(oe)}）：请检查磁盘空间和文件夹权限后重试。") from None
         try:
             with contextlib.suppress(OSError):
                 os.chmod(tmp_path, _file_mode(path))
@@ -126,7 +128,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         except PermissionError:
             raise OutputError(f"无法写入 {path}：文件可能正被 Excel/WPS 打开，请关闭后重试，或用 -o 指定另一个文件名。") from None
         except OSError as e:
-            raise OutputError(f"无法写入 {path}（{e.strerror or e}）。") from None
+            raise OutputError(f"无法写入 {path}（{os_reason(e)}）。") from None
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jsscore.problems import os_reason
+
 FIELD_TYPES = ("text", "region", "bool", "int", "number", "pct", "enum")
 PARAM_TYPES = ("decimal", "pct", "choice")
 DERIVED_KINDS = ("ratio", "share_true", "min")
@@ -24,9 +26,10 @@ DERIVED_KINDS = ("ratio", "share_true", "min")
 class RubricError(Exception):
     """A rubric file that cannot be used; ``problems`` holds every reason (Chinese, with line)."""
 
-    def __init__(self, source: str, problems: list[str]):
+    def __init__(self, source: str, problems: list[str], unreadable: bool = False):
         self.source = source
         self.problems = problems
+        self.unreadable = unreadable  # the file could not be read at all (missing, no permission)
         super().__init__(f"评分规则文件 {source} 有 {len(problems)} 处问题：\n" + "\n".join(problems))
 
 
@@ -191,7 +194,7 @@ def load(path: str | Path | None = None) -> Rubric:
     try:
         raw_bytes = p.read_bytes()
     except OSError as e:
-        raise RubricError(source, [f"无法读取文件：{e.strerror or e}"]) from None
+        raise RubricError(source, [f"无法读取文件：{os_reason(e)}"], unreadable=True) from None
     try:
         text = raw_bytes.decode("utf-8-sig")
         data = tomllib.loads(text)
@@ -201,7 +204,7 @@ def load(path: str | Path | None = None) -> Rubric:
         # tomllib puts the position in its (English) message: "… (at line 5, column 3)"
         m = re.search(r"at line (\d+), column (\d+)", str(e))
         where = f"第 {m.group(1)} 行第 {m.group(2)} 列：" if m else ""
-        raise RubricError(source, [f"{where}TOML 格式错误：{e}"]) from None
+        raise RubricError(source, [f"{where}TOML 格式错误（请检查该处的引号、等号、方括号和逗号是否成对、是否完整）"]) from None
     return _build(data, text, source, hashlib.sha256(raw_bytes).hexdigest())
 
 
