@@ -19,7 +19,7 @@ from ``os.wait4`` rusage ``ru_maxrss``, as shared/cases/run_cases.py does), medi
   for synthetic names; percentages are percent-formatted cells, yes/no are 是/否 text, enums are the
   Chinese labels), and the read+write floor for the same N: one process that reads the same input with
   python-calamine (all rows into Python lists, held: the echo sheet needs them after ranking) and writes
-  the same four result sheets' cells with XlsxWriter ``constant_memory`` (排名汇总 N×12, 分项得分
+  the same result sheets' cells (including 扣分明细, as many rows as jsscore writes) with XlsxWriter ``constant_memory`` (排名汇总 N×12, 分项得分
   36 scores + 5 descriptors per unit, 派生指标 N×14, 填报数据 N×63 echoing the values read).
   The floor writes 分项得分 one row per unit (N×41): the same number of cells as jsscore's one-column-
   per-unit layout, but in a shape Excel can hold beyond 16 384 units.
@@ -182,8 +182,8 @@ if __name__ == "__main__":
 IMPORT_ONLY = "import pandas, openpyxl, typer, rich"
 
 READ_WRITE_FLOOR = '''\
-"""The read+write floor: read the input with python-calamine, write the four result sheets' cells
-with XlsxWriter constant_memory. argv: INPUT OUTPUT NC NI ND"""
+"""The read+write floor: read the input with python-calamine, write the result sheets' cells
+with XlsxWriter constant_memory. argv: INPUT OUTPUT NC NI ND NL (NL = rows of 扣分明细)"""
 import sys
 from python_calamine import CalamineWorkbook
 import xlsxwriter
@@ -193,7 +193,7 @@ wb_in = CalamineWorkbook.from_path(src)
 rows = wb_in.get_sheet_by_index(0).to_python()
 header, rows = rows[0], rows[1:]
 n = len(rows)
-NC, NI, ND = map(int, sys.argv[3:6])  # categories, items, derived ratios
+NC, NI, ND, NL = map(int, sys.argv[3:7])  # categories, items, derived ratios, deduction rows
 
 wb = xlsxwriter.Workbook(dst, {"constant_memory": True, "strings_to_numbers": False,
                                "strings_to_formulas": False, "strings_to_urls": False})
@@ -223,6 +223,18 @@ for i, row in enumerate(rows, 1):
     ws.write_number(i, 4, 19.5, f)
     for j in range(NI):
         ws.write_number(i, 5 + j, 1.5, f)
+
+ws = wb.add_worksheet("扣分明细")  # one row per lost item: as many rows as jsscore writes for this input
+ws.write_row(0, 0, ["名次", "设区市", "编号", "评分项", "满分", "得分", "失分", "原因"])
+for i in range(1, NL + 1):
+    ws.write_number(i, 0, i, t)
+    ws.write_string(i, 1, str(rows[i % n][0]), t)
+    ws.write_string(i, 2, "2.2.1", t)
+    ws.write_string(i, 3, "网络覆盖率达标", t)
+    ws.write_number(i, 4, 6, f)
+    ws.write_number(i, 5, 0, f)
+    ws.write_number(i, 6, 6, f)
+    ws.write_string(i, 7, "网络覆盖率 94.90% 低于达标线 95%（合计 949，达标需 950）", t)
 
 ws = wb.add_worksheet("派生指标")
 ws.write_row(0, 0, ["设区市", "区域"] + ["d%d" % j for j in range(ND)])
@@ -401,11 +413,17 @@ def main(argv: list[str] | None = None) -> int:
         log(f"N={n}: input {inp.name} ({inp.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - t0:.1f}s to get)")
         out_x, out_j, floor_x = work / f"out_{n}.xlsx", work / f"out_{n}.json", work / f"floor_{n}.xlsx"
         runs = runs_small if n <= 1000 else runs_large
+        # the floor writes as many 扣分明细 rows as jsscore does for this input: count them once from an
+        # untimed jsscore run (its JSON has one reason per lost item)
+        subprocess.run([js, "score", str(inp), "-o", str(out_x), "--json", str(out_j), "--quiet", "--force"],
+                       cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=a.timeout)
+        n_lost = sum(len(c["reasons"]) for c in json.loads(out_j.read_text(encoding="utf-8"))["cities"])
+        log(f"N={n}: {n_lost} deduction rows ({n_lost / n:.1f} per unit)")
         st = interleaved({
             "jsscore score": ([js, "score", str(inp), "-o", str(out_x), "--json", str(out_j), "--quiet", "--force"],
                               work),
             "read+write floor": ([py, str(cache / "rw_floor.py"), str(inp), str(floor_x),
-                                  str(N_CATEGORIES), str(N_ITEMS), str(N_DERIVED)], work),
+                                  str(N_CATEGORIES), str(N_ITEMS), str(N_DERIVED), str(n_lost)], work),
         }, runs, a.timeout, warmup=n <= 10000, log=log)
         check = ""
         if n <= 10000:  # sanity: every unit scored (cheap enough to parse)
@@ -522,7 +540,7 @@ def render(start: dict[str, Stat], rows: list, machine: str, runs_small: int, ru
         "### Scoring N units (`jsscore score IN.xlsx -o OUT.xlsx --json OUT.json --quiet`)",
         "",
         "Floor for N = 13 is the import-only process (pandas, openpyxl, typer, rich); for every N the",
-        "read+write floor (python-calamine read + XlsxWriter constant_memory write of the four sheets) is shown too.",
+        "read+write floor (python-calamine read + XlsxWriter constant_memory write of the same sheets, 扣分明细 included) is shown too.",
         "",
         "| N | jsscore wall s (range) | CPU s | RSS MiB | read+write floor wall s (range) | CPU s | RSS MiB "
         "| time ratio | CPU ratio | RSS ratio | vs import-only | targets |",
