@@ -96,7 +96,7 @@ def _params(rubric, overrides: list[str] | None):
 def template(
     output: Path = typer.Option(Path("考核数据填报表.xlsx"), "--output", "-o", help="输出文件路径。"),
     city: str | None = typer.Option(None, "--city", help="只生成某一个设区市的填报表，如 --city 南京。"),
-    cities: str | None = typer.Option(None, "--cities", help="生成若干设区市的填报表，逗号分隔，如 --cities 南京,苏州。"),
+    cities: str | None = typer.Option(None, "--cities", help="生成含若干设区市（各占一列）的一张填报表，用逗号或顿号分隔，如 --cities 南京,苏州。"),
     force: bool = ForceOpt,
     rubric: Path | None = RubricOpt,
 ) -> None:
@@ -107,7 +107,8 @@ def template(
 
     rb = _load_rubric(rubric)
     names: list[str] | None = None
-    wanted = [city] if city and city.strip() else [c for c in (cities or "").replace("，", ",").split(",") if c.strip()]
+    sep = (cities or "").replace("，", ",").replace("、", ",").replace(";", ",").replace("；", ",")
+    wanted = [city] if city and city.strip() else [c for c in sep.split(",") if c.strip()]
     if city and cities:
         _fail("--city 与 --cities 只能选用一个。")
     if (city is not None or cities is not None) and not wanted:

@@ -283,7 +283,7 @@ def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[
         if not isinstance(v, Decimal) or f.type == "pct":
             continue
         cell = rr.values[key].cell if key in rr.values else ""
-        base = dict(cell=cell, city=city, field=key, value=values.shown(v), label=f.label, **loc)
+        base = dict(cell=cell, city=city, field=key, value=fmt_num(v), label=f.label, **loc)
         if f.min is not None and v < f.min:
             out.append(P.make("below_min", limit=values.shown(f.min), **base))
         elif f.max is not None and v > f.max:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -14,21 +15,30 @@ from jsscore.report import Report, band
 BAND_STYLE = {"优秀": "bold green", "良好": "cyan", "合格": "yellow", "待改进": "bold red"}
 
 
-def ranking_table(rep: Report) -> Table:
+def ranking_table(rep: Report, width: int = 200) -> Table:
+    """The ranking; in a narrow window (< 110 columns) categories are headed by their number, with a legend."""
     rb = rep.rubric
-    t = Table(title=f"{rb.title}（{rb.version}）排名", title_style="bold", header_style="bold")
-    t.add_column("名次", justify="right")
-    t.add_column("设区市")
-    t.add_column("区域")
-    t.add_column("总分", justify="right")
+    compact = width < 110
+    # light borders and one space between columns: the table fits an 80-column console window
+    t = Table(title=f"{rb.title}（{rb.version}）排名", title_style="bold", header_style="bold",
+              box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    t.add_column("名次", justify="right", no_wrap=True)
+    t.add_column("设区市", no_wrap=True, min_width=8)
+    show_region = not (compact and rep.previous is not None)  # no room for it beside the year-over-year columns
+    if show_region:
+        t.add_column("区域", no_wrap=True)
+    t.add_column("总分", justify="right", no_wrap=True, min_width=6)
     for c in rb.categories:
-        t.add_column(f"{c.name}\n({fmt_num(c.max)})", justify="right")
+        head = f"{c.id}\n({fmt_num(c.max)})" if compact else f"{c.name}\n({fmt_num(c.max)})"
+        t.add_column(head, justify="right", no_wrap=True, min_width=5)
+    if compact:
+        t.caption = "分类：" + "  ".join(f"{c.id} {c.name}" for c in rb.categories)
     if rep.previous is not None:
-        t.add_column("名次变化", justify="center")
-        t.add_column("总分变化", justify="right")
+        t.add_column("名次\n变化", justify="center", no_wrap=True)
+        t.add_column("总分\n变化", justify="right", no_wrap=True, min_width=6)
     for r in rep.results:
         style = BAND_STYLE[band(r.total, rb.total)]
-        row = [str(r.rank), r.city, r.region, f"[{style}]{r.total:.2f}[/]"]
+        row = [str(r.rank), r.city] + ([r.region] if show_region else []) + [f"[{style}]{r.total:.2f}[/]"]
         row += [f"{r.categories[c.name]:.2f}" for c in rb.categories]
         if rep.previous is not None:
             p = rep.previous.get(r.city)
@@ -84,7 +94,7 @@ def by_city(problems: list[Problem]) -> dict[str, list[Problem]]:
 
 
 def summary(console: Console, rep: Report, out_path: str, json_path: str | None, renamed: bool) -> None:
-    console.print(ranking_table(rep))
+    console.print(ranking_table(rep, console.width))
     errs = sum(1 for p in rep.problems if p.severity == "error")
     warns = len(rep.problems) - errs
     if warns:

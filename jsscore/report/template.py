@@ -114,7 +114,10 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
             ws.write_string(row, 1, f.group, f_desc)
             ws.write_string(row, 2, f.label, f_label)
             ws.write_string(row, 3, _unit_text(f), f_desc)
-            ws.write_string(row, 4, "、".join(feeds.get(f.key, [])), f_desc)
+            fed = "、".join(feeds.get(f.key, []))
+            ws.write_string(row, 4, fed, f_desc)
+            if len(fed) > 8 or len(f.label) > 20:  # two lines of text in the narrow columns
+                ws.set_row(row, 30)
             cell_fmt = inputs.get(f.type, inputs["number"])
             for j in range(len(cities)):
                 ws.write_blank(row, FIRST_CITY_COL + j, None, cell_fmt)

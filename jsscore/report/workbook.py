@@ -60,6 +60,10 @@ class _Book:
     def sheet(self, name: str):
         ws = self.wb.add_worksheet(name)
         ws.hide_gridlines(2)
+        # printable as it is: A4 landscape, all columns on one page width
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
         return ws
 
     def header(self, ws, row: int, cols: list[str], widths: list[float] | None = None) -> None:
@@ -68,6 +72,7 @@ class _Book:
         for c, w in enumerate(widths or []):
             ws.set_column(c, c, w)
         ws.freeze_panes(row + 1, 0)
+        ws.repeat_rows(row)  # the header on every printed page
 
     def value(self, ws, r: int, c: int, v: Any, fmt=None) -> None:
         """Write any value safely: text is always a string cell."""
@@ -446,6 +451,9 @@ def _city_sheet(b: _Book, rep: Report, r) -> None:
         ws.write_string(row + 1, 0, "全部评分项均得满分。", b.note)
     for s in lost:
         row += 1
+        # wrapped text does not grow a row by itself in LibreOffice/WPS print: size it (≈24 characters a line)
+        lines = max(1, -(-len(s.reason or "") // 24), -(-len(names[s.id]) // 17))
+        ws.set_row(row, 14 * lines + 2)
         ws.write_string(row, 0, s.id, b.center)
         ws.write_string(row, 1, names[s.id], b.wrap)
         ws.write_number(row, 2, float(s.max), b.score)
