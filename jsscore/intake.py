@@ -201,6 +201,8 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
             probs.append(P.make("city_missing_name", cell=rr.city_cell, **loc))
             continue
         rec_probs: list[P.Problem] = []
+        if rr.hidden:
+            rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{rr.hidden}", **loc))
         vals: dict[str, Any] = {}
         raw_vals: dict[str, Any] = {}
         cells: dict[str, str] = {}

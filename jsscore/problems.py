@@ -74,7 +74,7 @@ CATALOGUE: dict[str, Code] = {
              "请使用 jsscore template 生成的最新模板"),
         Code("skipped_output", WARNING, "已跳过结果文件", "{file} 是 jsscore 生成的结果文件，不是填报数据，已跳过",
              "不要把结果文件放在报送文件夹中"),
-        Code("hidden_data", WARNING, "数据在隐藏的工作表中", "{what}被隐藏，仍已读取", "请确认隐藏内容是否应参与计分"),
+        Code("hidden_data", WARNING, "隐藏的工作表或行列", "{what}被隐藏，仍已读取", "请确认隐藏内容是否应参与计分"),
     ]
 }
 

@@ -35,6 +35,8 @@ class Sheet:
     rows: list[list[Any]]
     pct_cells: set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
 
     def get(self, r: int, c: int) -> Any:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -60,6 +62,7 @@ class RawRecord:
     city_cell: str
     values: dict[str, RawValue]
     extras: dict[str, Any] = field(default_factory=dict)  # columns that are not fields (备注 …)
+    hidden: str = ""  # "第 7 行" / "F 列" when the city's row/column is hidden in the sheet
 
 
 @dataclass
@@ -163,7 +166,8 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
                     for c, (k, pts) in layout.keys.items() if k != "city"}
             extras = {str(sheet.get(h, c)): v for c, v in enumerate(row)
                       if c not in layout.keys and not is_blank(v) and not is_blank(sheet.get(h, c))}
-            out.append(RawRecord(file, sheet.name, sheet.get(r, city_i), a1(r, city_i), vals, extras))
+            out.append(RawRecord(file, sheet.name, sheet.get(r, city_i), a1(r, city_i), vals, extras,
+                                 f"第 {r + 1} 行" if r in sheet.hidden_rows else ""))
     else:
         kc = layout.index
         width = max((len(sheet.rows[r]) for r in layout.keys), default=0)
@@ -177,7 +181,8 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
                 continue
             vals = {k: RawValue(sheet.get(r, c), a1(r, c), (r, c) in sheet.pct_cells, pts)
                     for r, (k, pts) in layout.keys.items() if k != "city"}
-            out.append(RawRecord(file, sheet.name, head, a1(city_i, c), vals))
+            out.append(RawRecord(file, sheet.name, head, a1(city_i, c), vals,
+                                 hidden=f"{col_letter(c)} 列" if c in sheet.hidden_cols else ""))
     return out
 
 

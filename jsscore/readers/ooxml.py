@@ -146,21 +146,36 @@ class SparseSheet(Exception):
     build the whole rectangle in memory; the streaming reader is used instead."""
 
 
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+_ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*?)\br="([0-9]+)"([^>]*)>')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_COL = re.compile(rb'<(?:\w+:)?col\b([^>]*)/?>')
+_MINMAX = re.compile(rb'\bmin="([0-9]+)"[^>]*?\bmax="([0-9]+)"')
 
 
-def _sparse(z: zipfile.ZipFile, part: str) -> bool:
-    """More than ~10× as many rows spanned as rows present (and at least 100 000): mostly empty."""
+def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int]]:
+    """Whether a sheet is sparse (more than ~10× as many rows spanned as present, and at least
+    100 000), and its hidden rows and columns (0-based)."""
     try:
         with z.open(part) as fh:
             data = fh.read()
     except KeyError:
-        return False
+        return False, set(), set()
     present, last = 0, 0
+    hidden_rows: set[int] = set()
     for m in _ROW.finditer(data):
         present += 1
-        last = max(last, int(m.group(1)))
-    return last > 100_000 and last > 10 * present
+        r = int(m.group(2))
+        last = max(last, r)
+        if b"hidden" in m.group(1) + m.group(3) and _HIDDEN.search(m.group(1) + m.group(3)):
+            hidden_rows.add(r - 1)
+    hidden_cols: set[int] = set()
+    head = data[: data.find(b"<sheetData") if b"<sheetData" in data else 0]
+    for m in _COL.finditer(head):
+        if _HIDDEN.search(m.group(1)):
+            mm = _MINMAX.search(m.group(1))
+            if mm and int(mm.group(2)) - int(mm.group(1)) < 1000:
+                hidden_cols.update(range(int(mm.group(1)) - 1, int(mm.group(2))))
+    return last > 100_000 and last > 10 * present, hidden_rows, hidden_cols
 
 
 def read(data: bytes) -> tuple[list, dict]:
@@ -176,9 +191,10 @@ def read(data: bytes) -> tuple[list, dict]:
         styles = percent_styles(z)
         parts = sheet_paths(z)
         meta = custom_properties(z)
-        for part in parts.values():
-            if _sparse(z, part):
-                raise SparseSheet(part)
+        scans = {name: _rows(z, part) for name, part in parts.items()}
+        for name, (sparse, _, _) in scans.items():
+            if sparse:
+                raise SparseSheet(name)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for m in wb.sheets_metadata:
@@ -187,5 +203,7 @@ def read(data: bytes) -> tuple[list, dict]:
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             pct = percent_cells(z, parts[m.name], styles) if m.name in parts else set()
-            sheets.append(Sheet(m.name, rows, pct, str(m.visible).lower().endswith("hidden")))
+            sheet = Sheet(m.name, rows, pct, str(m.visible).lower().endswith("hidden"))
+            _, sheet.hidden_rows, sheet.hidden_cols = scans.get(m.name, (False, set(), set()))
+            sheets.append(sheet)
     return sheets, meta
