@@ -220,7 +220,7 @@ def _report_errors(data) -> None:
     errors = data.errors
     console.print_problems(err, data.problems, f"发现 {len(errors)} 处错误（另有 {len(data.problems) - len(errors)} 条提醒），"
                            "未计分、未生成结果文件：")
-    err.print("请按“说明”一列修改后重新运行；用 [bold]jsscore validate 文件 -o 退回清单.xlsx[/] 可生成发给各市的修改清单。")
+    err.print("请按每条后面“→”的提示修改后重新运行；用 [bold]jsscore validate 文件 -o 退回清单.xlsx[/] 可生成发给各市的修改清单。")
 
 
 # ------------------------------------------------------------------------------------------ validate

@@ -188,9 +188,12 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                 if values.is_blank(rv.raw):
                     blanks.setdefault((rr.file, rr.sheet), set()).add(rv.cell)
     formulas: dict[tuple[str, str, str], str] = {}
+    merged: dict[tuple[str, str, str], str] = {}
     for (fname, sheet), cells in blanks.items():
         for cell, text in files.formula_texts(sources[fname].data, sheet, cells).items():
             formulas[(fname, sheet, cell)] = text
+        for cell, ref in files.merged_ranges(sources[fname].data, sheet, cells).items():
+            merged[(fname, sheet, cell)] = ref
 
     records: list[CityRecord] = []
     where: dict[str, list[tuple[layout.RawRecord, CityRecord]]] = {}
@@ -224,6 +227,10 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                     ftext = formulas.get((rr.file, rr.sheet, rv.cell))
                     if ftext:
                         rec_probs.append(at(P.make("formula_no_value", **{**ploc, "value": ftext}), key))
+                        continue
+                    mref = merged.get((rr.file, rr.sheet, rv.cell))
+                    if mref:
+                        rec_probs.append(at(P.make("merged_cell", **{**ploc, "ref": mref}), key))
                         continue
                     if allow_missing:
                         rec_probs.append(at(P.make("missing_scored_zero", **ploc), key))

@@ -35,6 +35,8 @@ CATALOGUE: dict[str, Code] = {
         Code("formula_no_value", ERROR, "公式没有计算结果",
              "单元格是公式 {value}，但文件中没有保存计算结果（由程序生成、未在 Excel/WPS 中打开保存过）",
              "请在 Excel/WPS 中打开该文件并保存一次，或直接填写数值"),
+        Code("merged_cell", ERROR, "合并单元格", "{label}所在单元格属于合并单元格 {ref}，只有左上角单元格有值",
+             "请取消合并，在每个单元格中分别填写"),
         Code("excel_error", ERROR, "公式错误值", "单元格显示错误值 {value}", "请修正公式或直接填写数值"),
         Code("date_value", ERROR, "日期不是数字", "{label}应为数字，但单元格是日期 {value}", "请将单元格格式改为“常规”后填写数字"),
         Code("not_a_number", ERROR, "不是数字", "{label}应填写数字{unit_hint}，收到“{value}”", "请只填写阿拉伯数字"),

@@ -267,6 +267,19 @@ def _read_ws(ws) -> Sheet:
     return Sheet(ws.title, rows, pct, getattr(ws, "sheet_state", "visible") != "visible")
 
 
+def merged_ranges(data: bytes, sheet: str, cells: set[str]) -> dict[str, str]:
+    """For the given A1 cells of a sheet that read blank: the merged range each lies in (not its top-left)."""
+    from jsscore.readers import layout, ooxml
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            part = ooxml.sheet_paths(z).get(sheet)
+            covered = ooxml.merged_cells(z, part) if part else {}
+    except _ZIP_ERRORS:
+        return {}
+    return {a1: ref for (r, c), ref in covered.items() if (a1 := layout.a1(r, c)) in cells}
+
+
 def formula_texts(data: bytes, sheet: str, cells: set[str]) -> dict[str, str]:
     """The formulas behind the given A1 cells of a sheet (second pass, only for cells that read blank:
     a formula whose cached value was never saved reads as blank with cached values)."""

@@ -152,6 +152,30 @@ _COL = re.compile(rb'<(?:\w+:)?col\b([^>]*)/?>')
 _MINMAX = re.compile(rb'\bmin="([0-9]+)"[^>]*?\bmax="([0-9]+)"')
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
+
+
+def merged_cells(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    """Cells covered by a merged range but not its top-left cell → the range ("D6:D7"): they read blank."""
+    out: dict[tuple[int, int], str] = {}
+    try:
+        with z.open(part) as fh:
+            data = fh.read()
+    except KeyError:
+        return out
+    tail = data[data.rfind(b"</sheetData>"):] if b"</sheetData>" in data else b""
+    for m in _MERGE.finditer(tail):
+        c1, r1, c2, r2 = _col(m.group(1)), int(m.group(2)) - 1, _col(m.group(3)), int(m.group(4)) - 1
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            continue
+        ref = f"{m.group(1).decode()}{r1 + 1}:{m.group(3).decode()}{r2 + 1}"
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    out[(r, c)] = ref
+    return out
+
+
 def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int]]:
     """Whether a sheet is sparse (more than ~10× as many rows spanned as present, and at least
     100 000), and its hidden rows and columns (0-based)."""

@@ -1,0 +1,115 @@
+"""Cells and sheets from real files (issue 3): merged cells, hidden rows and columns, thousands of empty
+formatted rows, a stray value far below the data, unreadable files among good ones, a header-only file.
+Each case is a small file generated here from the clean 13-city case C01."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pytest
+from openpyxl.styles import PatternFill
+
+from conftest import CASES
+from jsscore.cli import run
+
+C01 = CASES / "C01_wps_dimension_a1.xlsx"  # row 1 = field keys, rows 2–14 = the 13 cities; D = city_it_staff
+
+
+def _edit(tmp_path, name, fn):
+    wb = openpyxl.load_workbook(C01)
+    fn(wb.active)
+    p = tmp_path / name
+    wb.save(p)
+    return p
+
+
+def _json(tmp_path, *args):
+    out = tmp_path / "r.json"
+    rc = run(["score", *map(str, args), "-o", str(tmp_path / "r.xlsx"), "--json", str(out), "--force", "-q"])
+    return rc, (json.loads(out.read_text(encoding="utf-8")) if out.exists() else None)
+
+
+def test_merged_cell_is_named_as_merged(tmp_path, capsys):
+    # D3 (无锡 staff) and D4 (常州 staff) merged: D4 reads blank; the message says why, not just "blank"
+    p = _edit(tmp_path, "merged.xlsx", lambda ws: ws.merge_cells("D3:D4"))
+    assert run(["score", str(p), "-o", str(tmp_path / "o.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "D4" in err and "合并单元格 D3:D4" in err and "常州市" in err
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_hidden_row_and_column_are_warned(tmp_path):
+    def hide(ws):
+        ws.row_dimensions[13].hidden = True  # 盐城市's row (rows 2..14 in the rubric's city order)
+    rc, doc = _json(tmp_path, _edit(tmp_path, "hidrow.xlsx", hide))
+    assert rc == 0
+    hidden = [i for i in doc["issues"] if i["code"] == "hidden_data"]
+    assert [(i["city"], i["cell"]) for i in hidden] == [("盐城市", "填报!A13")]
+    assert "第 13 行" in hidden[0]["message"]
+    assert len(doc["cities"]) == 13  # still read and scored
+
+
+def test_hidden_city_column_in_the_template_is_warned(tmp_path):
+    src = tmp_path / "s.xlsx"
+    shutil.copy(CASES.parent.parent / "sample_data" / "jiangsu_2026_sample.xlsx", src)
+    wb = openpyxl.load_workbook(src)
+    wb["填报表"].column_dimensions["R"].hidden = True  # the 13th city column (F..R): 宿迁市
+    wb.save(src)
+    rc, doc = _json(tmp_path, src)
+    assert rc == 0
+    assert [(i["city"], i["message"]) for i in doc["issues"] if i["code"] == "hidden_data"] == [
+        ("宿迁市", "宿迁市的数据所在的R 列被隐藏，仍已读取")]
+
+
+def test_thousands_of_empty_formatted_rows_are_ignored(tmp_path):
+    fill = PatternFill("solid", fgColor="FFFF00")
+
+    def pad(ws):
+        for r in range(15, 5015):
+            for c in range(1, 63, 5):
+                ws.cell(r, c).fill = fill
+    rc, doc = _json(tmp_path, _edit(tmp_path, "pad.xlsx", pad))
+    assert rc == 0
+    assert len(doc["cities"]) == 13 and doc["issues"] == []
+
+
+def test_stray_value_far_below_the_data(tmp_path):
+    # a lone value in the last row of the sheet: a name with no figures is not a return; 13 cities score
+    rc, doc = _json(tmp_path, _edit(tmp_path, "stray.xlsx", lambda ws: ws.cell(1048576, 1, "x")))
+    assert rc == 0
+    assert len(doc["cities"]) == 13
+
+
+def test_unreadable_files_among_good_ones(tmp_path, capsys):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(C01, folder / "all.xlsx")
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    (folder / "report.xlsx").write_bytes(b"%PDF-1.4\n")
+    # score: both unreadable files named at once, exit 2, nothing written
+    assert run(["score", str(folder), "-o", str(tmp_path / "o.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "broken.xlsx" in err and "report.xlsx" in err and "2 个文件无法读取" in err
+    assert not (tmp_path / "o.xlsx").exists()
+    # validate: the rest is still checked and the correction workbook written; exit 2 for the unreadable
+    fb = tmp_path / "fb.xlsx"
+    assert run(["validate", str(folder), "-o", str(fb)]) == 2
+    wb = openpyxl.load_workbook(fb)
+    assert "（全表）" in wb.sheetnames
+
+
+def test_header_only_file_is_a_data_error(tmp_path, capsys):
+    p = tmp_path / "empty.csv"
+    p.write_text("city,region,leading_group\n", encoding="utf-8")
+    assert run(["score", str(p), "-o", str(tmp_path / "o.xlsx")]) == 1
+    assert "没有任何设区市的数据" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sep", [",", "，", "、"])
+def test_cities_separators(tmp_path, sep):
+    out = tmp_path / "t.xlsx"
+    assert run(["template", "--cities", f"南京{sep}苏州", "-o", str(out)]) == 0
+    ws = openpyxl.load_workbook(out)["填报表"]
+    assert [ws.cell(3, c).value for c in (6, 7)] == ["南京市", "苏州市"]
