@@ -9,9 +9,9 @@ import shutil
 
 import openpyxl
 import pytest
+from conftest import CASES
 from openpyxl.styles import PatternFill
 
-from conftest import CASES
 from jsscore.cli import run
 
 C01 = CASES / "C01_wps_dimension_a1.xlsx"  # row 1 = field keys, rows 2–14 = the 13 cities; D = city_it_staff
