@@ -27,7 +27,6 @@ class CityRecord:
     values: dict[str, Any]
     cells: dict[str, str] = field(default_factory=dict)
     source: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)  # field key → the cell's value as typed
 
 
 @dataclass(frozen=True)

@@ -207,14 +207,12 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         if rr.hidden:
             rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{rr.hidden}", **loc))
         vals: dict[str, Any] = {}
-        raw_vals: dict[str, Any] = {}
         cells: dict[str, str] = {}
         prefix = f"{rr.sheet}!" if rr.sheet else ""
         fields = rubric.fields
         for key, rv in rr.values.items():
             f = fields[key]
             cells[key] = prefix + rv.cell
-            raw_vals[key] = rv.raw
             if key == "region" and values.is_blank(rv.raw):
                 continue
             parsed = values.parse(f, rv.raw, percent_cell=rv.percent_cell, percent_points=rv.percent_points)
@@ -262,7 +260,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                 vals.setdefault(key, None)  # missing column: already an error; keep the record shape
         rec_probs += [at(p, p.field) for p in _cross_checks(rubric, params, city, vals, rr, loc)]
         probs += rec_probs
-        rec = CityRecord(city, region, vals, cells, rr.file, raw_vals)
+        rec = CityRecord(city, region, vals, cells, rr.file)
         where.setdefault(city, []).append((rr, rec))
     for city, group in where.items():
         first_rr, first = group[0]
