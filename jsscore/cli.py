@@ -354,7 +354,7 @@ def explain(
             used = []
             for k in it.inputs(rb):
                 f = rb.fields[k]
-                cell = me.record.cells.get(k, "")
+                cell = me.record.where(k)
                 if cell and len(data.inputs) > 1:
                     cell = f"{me.record.source} {cell}"
                 used.append(f"{f.label} {_show_value(me.record.values.get(k), f)}" + (f"（{cell}）" if cell else ""))
@@ -363,7 +363,7 @@ def explain(
             if d:
                 v = me.derived.get(d)
                 out.print(f"      比率：{escape(rb.derived[d].label)} {'无法计算' if v is None else fmt_pct(v)}", soft_wrap=True)
-            out.print(f"      [dim]规则：{escape(s_.rule)}[/]", soft_wrap=True)
+            out.print(f"      [dim]规则：{escape(me.rule(it.id))}[/]", soft_wrap=True)
             if s_.reason:
                 out.print(f"      [red]失分：{escape(s_.reason)}（-{fmt_num(s_.lost)}）[/]", soft_wrap=True)
     out.print()

@@ -8,7 +8,7 @@ sum of its rounded items and the total the sum of the categories (RUBRIC.md).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -25,8 +25,14 @@ class CityRecord:
     city: str
     region: str
     values: dict[str, Any]
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # field key → A1 cell in ``sheet``
     source: str = ""
+    sheet: str = ""
+
+    def where(self, key: str) -> str:
+        """Where a figure came from: ``sheet!A1`` (``A1`` for a CSV); "" when unknown."""
+        cell = self.cells.get(key, "")
+        return f"{self.sheet}!{cell}" if cell and self.sheet else cell
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,6 @@ class ItemScore:
     score: Decimal
     max: Decimal
     reason: str | None
-    rule_text: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
-
-    @property
-    def rule(self) -> str:
-        """The rule in Chinese with this run's parameters (and the city's region) filled in."""
-        return self.rule_text()
 
     @property
     def lost(self) -> Decimal:
@@ -57,6 +57,13 @@ class CityResult:
     derived: dict[str, Fraction | None]
     record: CityRecord
     rank: int = 0
+    ctx: methods.Context | None = field(default=None, repr=False, compare=False)
+
+    def rule(self, item_id: str) -> str:
+        """The rule of an item in Chinese, with this run's parameters and the city's region filled in
+        (built on demand: a run of 100 000 units never needs 3.6 million rule texts)."""
+        item = next(i for i in self.ctx.rubric.items if i.id == item_id)
+        return methods.score_item(item, self.ctx).rule
 
 
 class ParamError(ValueError):
@@ -168,11 +175,11 @@ def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityR
                 s = (it.max if sc > it.max else (_ZERO2 if sc < 0 else sc)).quantize(_Q2)
             else:
                 s = methods.round_half_up(min(max(sc, methods.ZERO), methods.frac(it.max)))
-            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None, o.rule_text)
+            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None)
             subtotal += s
         cats[cat.name] = subtotal
     total = sum(cats.values(), Decimal("0.00"))
-    return CityResult(rec.city, rec.region, items, cats, total, derived, rec)
+    return CityResult(rec.city, rec.region, items, cats, total, derived, rec, ctx=ctx)
 
 
 def rank(results: list[CityResult], rubric: Rubric, method: str = "competition") -> list[CityResult]:

@@ -208,11 +208,10 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
             rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{rr.hidden}", **loc))
         vals: dict[str, Any] = {}
         cells: dict[str, str] = {}
-        prefix = f"{rr.sheet}!" if rr.sheet else ""
         fields = rubric.fields
         for key, rv in rr.values.items():
             f = fields[key]
-            cells[key] = prefix + rv.cell
+            cells[key] = rv.cell  # shared with the raw value: no new string per cell
             if key == "region" and values.is_blank(rv.raw):
                 continue
             parsed = values.parse(f, rv.raw, percent_cell=rv.percent_cell, percent_points=rv.percent_points)
@@ -260,7 +259,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                 vals.setdefault(key, None)  # missing column: already an error; keep the record shape
         rec_probs += [at(p, p.field) for p in _cross_checks(rubric, params, city, vals, rr, loc)]
         probs += rec_probs
-        rec = CityRecord(city, region, vals, cells, rr.file)
+        rec = CityRecord(city, region, vals, cells, rr.file, rr.sheet)
         where.setdefault(city, []).append((rr, rec))
     for city, group in where.items():
         first_rr, first = group[0]
@@ -329,6 +328,6 @@ def _outliers(records: list[CityRecord], rubric: Rubric) -> list[P.Problem]:
         for r in records:
             v = r.values.get(key)
             if isinstance(v, Decimal) and v > 0 and (v > med * 1000 or v * 1000 < med):
-                out.append(P.make("outlier", city=r.city, field=key, cell=r.cells.get(key, ""), file=r.source,
+                out.append(P.make("outlier", city=r.city, field=key, cell=r.cells.get(key, ""), sheet=r.sheet, file=r.source,
                                   value=values.shown(v), label=f.label, median=values.shown(med)))
     return out

@@ -197,8 +197,8 @@ def _res(city: str, total: str, lost: dict[str, str] | None = None, rank: int = 
     """A city result whose items are the given losses (each item worth 10 points) plus full items."""
     items = {}
     for iid, lo in (lost or {}).items():
-        items[iid] = ItemScore(iid, D(10) - D(lo), D(10), "原因", "规则")
-    items["9.9.9"] = ItemScore("9.9.9", D(5), D(5), None, "规则")
+        items[iid] = ItemScore(iid, D(10) - D(lo), D(10), "原因")
+    items["9.9.9"] = ItemScore("9.9.9", D(5), D(5), None)
     return CityResult(city, "苏南", items, {}, D(total), {}, CityRecord(city, "苏南", {}), rank)
 
 
