@@ -14,6 +14,30 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data"  # copies of the shared real-world cases the tests use (CI has no ../shared)
 
 
+@pytest.fixture
+def cap(monkeypatch):
+    """Record what the CLI prints (its rich consoles swapped for recording ones, 200 columns wide)."""
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from jsscore import cli
+
+    o = Console(record=True, width=200, file=io.StringIO())
+    e = Console(record=True, width=200, file=io.StringIO())
+    monkeypatch.setattr(cli, "out", o)
+    monkeypatch.setattr(cli, "err", e)
+    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False),
+                           all=lambda: o.export_text(clear=False) + e.export_text(clear=False))
+
+
+def canon(name) -> str:
+    """A city name as the tool reports it (with 市)."""
+    name = str(name).strip()
+    return name if name.endswith("市") else name + "市"
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load()

@@ -14,7 +14,6 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -39,15 +38,6 @@ ITEM_MAX = {
     "6.1.1": 5, "6.2.1": 5, "6.3.1": 2, "6.3.2": 1, "6.3.3": 2,
 }
 CATEGORY_MAX = {"管理机制": 17, "基础平台": 20, "应用系统": 23, "社会保障卡": 15, "资源开发": 10, "公共服务": 15}
-
-
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
 
 
 @pytest.fixture(scope="module")

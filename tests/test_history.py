@@ -36,15 +36,6 @@ def last_rank(city: str) -> int:
     return LAST_RANK.get(city, EXPECT[city]["rank"])
 
 
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
-
-
 @pytest.fixture(scope="module")
 def last_year(tmp_path_factory):
     d = tmp_path_factory.mktemp("history")

@@ -9,7 +9,6 @@ the hand-checked reference of shared/cases/C01_wps_dimension_a1.expect.json.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -20,9 +19,8 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from rich.console import Console
+from conftest import canon as _canon
 
-from jsscore import cli
 from jsscore.cli import run
 
 CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
@@ -32,21 +30,6 @@ EXPECT = json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text(encod
 REGION = {**dict.fromkeys(["南京市", "无锡市", "常州市", "苏州市", "镇江市"], "苏南"),
           **dict.fromkeys(["南通市", "扬州市", "泰州市"], "苏中"),
           **dict.fromkeys(["徐州市", "连云港市", "淮安市", "盐城市", "宿迁市"], "苏北")}
-
-
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False),
-                           all=lambda: o.export_text(clear=False) + e.export_text(clear=False))
-
-
-def _canon(name) -> str:
-    name = str(name).strip()
-    return name if name.endswith("市") else name + "市"
 
 
 def c01_rows() -> dict[str, dict]:

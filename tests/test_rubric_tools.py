@@ -9,20 +9,17 @@ coverage = Σ connected / Σ total outlets, read from the file here with openpyx
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import tomllib
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from rich.console import Console
+from conftest import canon as _canon
 
-from jsscore import cli
 from jsscore.cli import run
 
 D = Decimal
@@ -44,15 +41,6 @@ PARAMS = {"staff_min.苏南": "15", "staff_min.苏中": "10", "staff_min.苏北"
           "website_full": "100", "hotline_full": "100", "rank_method": "competition"}
 
 
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
-
-
 def edit(dst: Path, *pairs: tuple[str, str]) -> Path:
     text = SHIPPED.read_text(encoding="utf-8")
     for old, new in pairs:
@@ -71,11 +59,6 @@ def line_of(path: Path, needle: str) -> int:
 
 def _has_id(text: str, iid: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(iid)}(?![\d.\w])", text) is not None
-
-
-def _canon(name) -> str:
-    name = str(name).strip()
-    return name if name.endswith("市") else name + "市"
 
 
 def coverage() -> dict[str, Fraction]:

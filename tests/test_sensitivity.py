@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from conftest import canon as _canon
 from rich.console import Console
 
 from jsscore import cli
@@ -32,20 +33,6 @@ EXPECT = {c["city"]: c for c in json.loads((CASES / "C01_wps_dimension_a1.expect
 CITY_ORDER = ["南京市", "无锡市", "常州市", "苏州市", "镇江市", "南通市", "扬州市", "泰州市",
               "徐州市", "连云港市", "淮安市", "盐城市", "宿迁市"]
 TARGETS = ["0.90", "0.95", "1.00"]
-
-
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
-
-
-def _canon(name) -> str:
-    name = str(name).strip()
-    return name if name.endswith("市") else name + "市"
 
 
 def coverage() -> dict[str, Fraction]:

@@ -8,38 +8,21 @@ follows from the data dictionary and the rubric table of RUBRIC.md, not from the
 
 from __future__ import annotations
 
-import io
 import json
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from conftest import canon as _canon
 from openpyxl.utils import get_column_letter
-from rich.console import Console
 
-from jsscore import cli
 from jsscore.cli import run
 from jsscore.problems import CATALOGUE
 
 CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases files (CI has no ../shared)
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 C09B = CASES / "C09b_percent_plain_fraction.xlsx"  # one plain 0.969 in a percent field: a warning only
-
-
-@pytest.fixture
-def cap(monkeypatch):
-    o = Console(record=True, width=200, file=io.StringIO())
-    e = Console(record=True, width=200, file=io.StringIO())
-    monkeypatch.setattr(cli, "out", o)
-    monkeypatch.setattr(cli, "err", e)
-    return SimpleNamespace(out=lambda: o.export_text(clear=False), err=lambda: e.export_text(clear=False))
-
-
-def _canon(name: str) -> str:
-    name = str(name).strip()
-    return name if name.endswith("市") else name + "市"
 
 
 def wide_copy(dst: Path, changes: dict[tuple[str, str], object]) -> dict[tuple[str, str], str]:
