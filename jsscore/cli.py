@@ -158,7 +158,8 @@ def score(
 
     rb = _load_rubric(rubric)
     params = _params(rb, param)
-    data = _gather(inputs, rb, params, allow_missing, require_all)
+    with _status("正在读取并校验填报数据…", quiet):
+        data = _gather(inputs, rb, params, allow_missing, require_all)
     if data.errors:
         _report_errors(data)
         raise Exit(EXIT_DATA)
@@ -170,7 +171,8 @@ def score(
             prev = history.load_previous(previous)
         except history.HistoryError as e:
             _fail(str(e))
-    results = engine.score_all(rb, data.records, params)
+    with _status(f"正在计分（{len(data.records)} 个单位）…", quiet):
+        results = engine.score_all(rb, data.records, params)
     rep = Report(results, rb, params, data.inputs, data.problems,
                  dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), __version__, prev)
     first = inputs[0]
@@ -184,7 +186,8 @@ def score(
         for target in (path, jpath if json_path is not None else None):
             if target is not None:
                 check_writable(target)  # both outputs checked before either is written
-        workbook.write(rep, path, per_city=per_city)
+        with _status("正在写出结果工作簿…", quiet):
+            workbook.write(rep, path, per_city=per_city)
         if jpath is not None:
             jsonout.write(jsonout.build(results, rb, params, data.inputs, data.problems), jpath)
     except OutputError as e:
@@ -518,6 +521,15 @@ def sensitivity(
             _fail(str(e))
         if not quiet:
             out.print(f"结果工作簿：[bold]{path}[/]")
+
+
+def _status(text: str, quiet: bool):
+    """A spinner with the current stage, only for a person at a terminal (never with --quiet or when piped)."""
+    import contextlib
+
+    if quiet or not out.is_terminal:
+        return contextlib.nullcontext()
+    return out.status(text)
 
 
 def _combos(varies) -> int:
