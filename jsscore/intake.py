@@ -49,6 +49,8 @@ def expand(paths: list[Path]) -> list[Path]:
             if not found:
                 raise P.InputError(f"文件夹 {p} 中没有 .xlsx / .xls / .csv 文件")
             out += found
+        elif p.name.startswith("~$") and len(paths) > 1:
+            continue  # an Excel/WPS lock file caught by a wildcard (score *.xlsx) among real files
         else:
             out.append(p)
     seen: set[Path] = set()

@@ -50,6 +50,8 @@ def choose_output(path: Path, inputs: list[Path], force: bool) -> tuple[Path, bo
             raise OutputError(f"输出文件 {path} 与输入文件相同；为保护原始数据，请用 -o 指定另一个文件名。")
     if path.is_dir():
         raise OutputError(f"输出路径 {path} 是一个文件夹；请用 -o 指定文件名，如 {path / '评分结果.xlsx'}。")
+    if path.suffix.lower() not in (".xlsx", ".json", ".toml"):  # never Excel bytes under a .txt/.csv name
+        raise OutputError(f"输出文件 {path.name} 的扩展名应为 .xlsx（JSON 结果为 .json，规则文件为 .toml）。")
     if force or not path.exists():
         return path, False
     n = 2
