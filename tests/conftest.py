@@ -38,6 +38,34 @@ def canon(name) -> str:
     return name if name.endswith("市") else name + "市"
 
 
+def c01_coverage() -> dict:
+    """Network coverage of each city of the clean case C01, computed here from its cells (Σ connected / Σ total)."""
+    from fractions import Fraction
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(CASES / "C01_wps_dimension_a1.xlsx").active
+    head = [c.value for c in ws[1]]
+    out = {}
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        v = dict(zip(head, r, strict=False))
+        conn = sum(v[f"net_conn_{lv}"] for lv in ("city", "county", "street", "community"))
+        total = sum(v[f"net_total_{lv}"] for lv in ("city", "county", "street", "community"))
+        out[canon(v["city"])] = Fraction(conn, total)
+    return out
+
+
+def competition_ranks(totals: dict) -> dict:
+    """Competition ranking (1, 2, 2, 4), ties listed in the rubric's fixed city order."""
+    order_of = [c for r in (("南京市", "无锡市", "常州市", "苏州市", "镇江市"), ("南通市", "扬州市", "泰州市"),
+                            ("徐州市", "连云港市", "淮安市", "盐城市", "宿迁市")) for c in r]
+    order = sorted(totals, key=lambda c: (-totals[c], order_of.index(c)))
+    out: dict = {}
+    for i, c in enumerate(order):
+        out[c] = out[order[i - 1]] if i and totals[c] == totals[order[i - 1]] else i + 1
+    return out
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load()

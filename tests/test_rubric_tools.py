@@ -16,9 +16,9 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import openpyxl
 import pytest
-from conftest import canon as _canon
+from conftest import c01_coverage as coverage
+from conftest import competition_ranks as ranks
 
 from jsscore.cli import run
 
@@ -61,25 +61,6 @@ def _has_id(text: str, iid: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(iid)}(?![\d.\w])", text) is not None
 
 
-def coverage() -> dict[str, Fraction]:
-    ws = openpyxl.load_workbook(C01).active
-    head = [c.value for c in ws[1]]
-    out = {}
-    for r in ws.iter_rows(min_row=2, values_only=True):
-        v = dict(zip(head, r, strict=False))
-        conn = sum(v[f"net_conn_{lv}"] for lv in ("city", "county", "street", "community"))
-        total = sum(v[f"net_total_{lv}"] for lv in ("city", "county", "street", "community"))
-        out[_canon(v["city"])] = Fraction(conn, total)
-    return out
-
-
-def ranks(totals: dict[str, Decimal]) -> dict[str, int]:
-    """Competition ranking (1, 2, 2, 4), ties listed in the fixed city order."""
-    order = sorted(totals, key=lambda c: (-totals[c], CITY_ORDER.index(c)))
-    out = {}
-    for i, c in enumerate(order):
-        out[c] = out[order[i - 1]] if i and totals[c] == totals[order[i - 1]] else i + 1
-    return out
 
 
 def score_json(tmp_path: Path, *extra: str) -> tuple[int, dict | None]:

@@ -18,7 +18,8 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from conftest import canon as _canon
+from conftest import c01_coverage as coverage
+from conftest import competition_ranks as ranks
 from rich.console import Console
 
 from jsscore import cli
@@ -35,24 +36,6 @@ CITY_ORDER = ["南京市", "无锡市", "常州市", "苏州市", "镇江市", "
 TARGETS = ["0.90", "0.95", "1.00"]
 
 
-def coverage() -> dict[str, Fraction]:
-    ws = openpyxl.load_workbook(C01).active
-    head = [c.value for c in ws[1]]
-    out = {}
-    for r in ws.iter_rows(min_row=2, values_only=True):
-        v = dict(zip(head, r, strict=False))
-        conn = sum(v[f"net_conn_{lv}"] for lv in ("city", "county", "street", "community"))
-        total = sum(v[f"net_total_{lv}"] for lv in ("city", "county", "street", "community"))
-        out[_canon(v["city"])] = Fraction(conn, total)
-    return out
-
-
-def ranks(totals: dict[str, Decimal]) -> dict[str, int]:
-    order = sorted(totals, key=lambda c: (-totals[c], CITY_ORDER.index(c)))
-    out = {}
-    for i, c in enumerate(order):
-        out[c] = out[order[i - 1]] if i and totals[c] == totals[order[i - 1]] else i + 1
-    return out
 
 
 def hand() -> dict[str, tuple[dict[str, Decimal], dict[str, int]]]:
