@@ -121,12 +121,6 @@ def _param_value(p, raw: str) -> Any:
     return v
 
 
-def _frac(v: Any) -> Fraction:
-    if isinstance(v, bool):
-        return Fraction(int(v))
-    return Fraction(v)
-
-
 def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, Any]) -> dict[str, Fraction | None]:
     """Every derived ratio of the rubric as an exact Fraction.
 

@@ -104,10 +104,6 @@ def param_value(ref: str, params: dict[str, Any]) -> Fraction:
     return frac(ref)
 
 
-def yes_no(v: Any) -> str:
-    return "是" if v else "否"
-
-
 # ---------------------------------------------------------------------------------------------
 # registry
 

@@ -163,10 +163,6 @@ def os_reason(e: BaseException) -> str:
     return _OS_REASONS.get(name, f"系统错误{f' {name}' if name else ''}")
 
 
-def is_error(p: Problem) -> bool:
-    return p.severity == ERROR
-
-
 def markdown_table() -> str:
     """The catalogue as a Markdown table (the README's copy is generated from this and tested)."""
     rows = ["| 代码 code | 级别 | 问题 | 处理建议 |", "|---|---|---|---|"]

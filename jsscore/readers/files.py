@@ -102,12 +102,6 @@ def _encrypted(data: bytes) -> bool:
     return any(n.encode("utf-16-le") in data for n in ("EncryptedPackage", "EncryptionInfo"))
 
 
-def load_sheets(path: Path) -> tuple[list[Sheet], dict]:
-    """All sheets of the file, and its metadata (custom document properties for xlsx)."""
-    src = open_source(path)
-    return src.sheets, src.meta
-
-
 def _zip_sheets(path: Path, data: bytes) -> tuple[list[Sheet], dict, str]:
     broken = InputError(f"{path.name} 已损坏或不完整（可能下载或复制中断），无法作为工作簿打开。请重新获取原文件。")
     try:

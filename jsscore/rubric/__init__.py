@@ -395,5 +395,3 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
         categories=tuple(cats), checks=tuple(checks), text=text,
     )
 
-
-_PARAM_RE = re.compile(r"^[A-Za-z_][\w.]*$")
