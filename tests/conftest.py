@@ -11,6 +11,14 @@ from jsscore import engine
 from jsscore.rubric import load
 
 ROOT = Path(__file__).resolve().parent.parent
+# RUBRIC.md's item table, copied by hand (never read from the rubric file under test)
+ITEM_MAX = {
+    "1.1.1": 2, "1.1.2a": 2, "1.1.2b": 2, "1.1.3a": 1, "1.1.3b": 1, "1.2.1": 2, "1.2.2": 1, "1.2.3": 1,
+    "1.3.1": 1, "1.3.2": 3, "1.3.3": 1, "2.1.1": 8, "2.1.2": 2, "2.2.1": 6, "2.3.1": 2, "2.3.2": 1, "2.3.3": 1,
+    "3.1.1": 4, "3.1.2": 4, "3.2.1": 5, "3.3.1": 4, "3.4.1": 3, "3.5.1": 1, "3.5.2": 1, "3.5.3": 1,
+    "4.1.1": 6, "4.2.1": 6, "4.3.1": 3, "5.1.1": 5, "5.2.1": 3, "5.2.2": 2,
+    "6.1.1": 5, "6.2.1": 5, "6.3.1": 2, "6.3.2": 1, "6.3.3": 2,
+}
 CASES = ROOT / "tests" / "data"  # copies of the shared real-world cases the tests use (CI has no ../shared)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import ITEM_MAX
 from openpyxl.utils import get_column_letter
 from rich.console import Console
 
@@ -30,13 +31,6 @@ CASES = Path(__file__).resolve().parent / "data"  # copies of ../shared/cases fi
 C01 = CASES / "C01_wps_dimension_a1.xlsx"
 EXPECT = {c["city"]: c for c in json.loads((CASES / "C01_wps_dimension_a1.expect.json").read_text("utf-8"))["expected"]}
 
-ITEM_MAX = {
-    "1.1.1": 2, "1.1.2a": 2, "1.1.2b": 2, "1.1.3a": 1, "1.1.3b": 1, "1.2.1": 2, "1.2.2": 1, "1.2.3": 1,
-    "1.3.1": 1, "1.3.2": 3, "1.3.3": 1, "2.1.1": 8, "2.1.2": 2, "2.2.1": 6, "2.3.1": 2, "2.3.2": 1, "2.3.3": 1,
-    "3.1.1": 4, "3.1.2": 4, "3.2.1": 5, "3.3.1": 4, "3.4.1": 3, "3.5.1": 1, "3.5.2": 1, "3.5.3": 1,
-    "4.1.1": 6, "4.2.1": 6, "4.3.1": 3, "5.1.1": 5, "5.2.1": 3, "5.2.2": 2,
-    "6.1.1": 5, "6.2.1": 5, "6.3.1": 2, "6.3.2": 1, "6.3.3": 2,
-}
 CATEGORY_MAX = {"管理机制": 17, "基础平台": 20, "应用系统": 23, "社会保障卡": 15, "资源开发": 10, "公共服务": 15}
 
 

@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
+from conftest import ITEM_MAX
 from openpyxl.utils import get_column_letter
 from rich.console import Console
 
@@ -239,13 +240,6 @@ def test_per_city_adds_13_printable_sheets(book):
             assert re.fullmatch(r"'?(.+?)'?!\$1:\$\d+", titles[city]), titles.get(city)
 
 
-ITEM_MAX = {
-    "1.1.1": 2, "1.1.2a": 2, "1.1.2b": 2, "1.1.3a": 1, "1.1.3b": 1, "1.2.1": 2, "1.2.2": 1, "1.2.3": 1,
-    "1.3.1": 1, "1.3.2": 3, "1.3.3": 1, "2.1.1": 8, "2.1.2": 2, "2.2.1": 6, "2.3.1": 2, "2.3.2": 1, "2.3.3": 1,
-    "3.1.1": 4, "3.1.2": 4, "3.2.1": 5, "3.3.1": 4, "3.4.1": 3, "3.5.1": 1, "3.5.2": 1, "3.5.3": 1,
-    "4.1.1": 6, "4.2.1": 6, "4.3.1": 3, "5.1.1": 5, "5.2.1": 3, "5.2.2": 2,
-    "6.1.1": 5, "6.2.1": 5, "6.3.1": 2, "6.3.2": 1, "6.3.3": 2,
-}
 
 
 def test_city_sheet_lists_every_deduction_with_its_reason(book):
