@@ -190,7 +190,7 @@ def score(
         with _status("正在写出结果工作簿…", quiet):
             workbook.write(rep, path, per_city=per_city)
         if jpath is not None:
-            jsonout.write(jsonout.build(results, rb, params, data.inputs, data.problems), jpath)
+            jsonout.write(jpath, results, rb, params, data.inputs, data.problems)
     except OutputError as e:
         _fail(str(e))
     if not quiet:

@@ -35,7 +35,7 @@ class CityRecord:
         return f"{self.sheet}!{cell}" if cell and self.sheet else cell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemScore:
     id: str
     score: Decimal
@@ -131,10 +131,14 @@ def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, An
         if any(values.get(k) is None for k in d.inputs()):
             continue  # a missing figure (--allow-missing): absent, unlike None (a zero denominator)
         if d.kind == "ratio":
-            # sums of figures are exact in Decimal (integers and short decimals); one Fraction per side
-            num = Fraction(sum((_dec(values[k]) for k in d.numerator), Decimal(0))) * methods.param_value(d.num_scale, params)
-            den = Fraction(sum((_dec(values[k]) for k in d.denominator), Decimal(0))) * methods.param_value(d.den_scale, params)
-            out[d.key] = None if den == 0 else num / den
+            # sums of figures are exact in Decimal (integers and short decimals); the ratio is built
+            # from their integer ratios with one Fraction (one gcd) instead of five
+            nn, nd = sum((_dec(values[k]) for k in d.numerator), Decimal(0)).as_integer_ratio()
+            dn, dd = sum((_dec(values[k]) for k in d.denominator), Decimal(0)).as_integer_ratio()
+            ns, ds = methods.param_value(d.num_scale, params), methods.param_value(d.den_scale, params)
+            top = nn * dd * ns.numerator * ds.denominator
+            bottom = nd * dn * ns.denominator * ds.numerator
+            out[d.key] = None if bottom == 0 else Fraction(top, bottom)
         elif d.kind == "share_true":
             out[d.key] = _share(sum(1 for k in d.fields if values[k]), len(d.fields))
         elif d.kind == "min":
@@ -155,11 +159,27 @@ def _share(k: int, n: int) -> Fraction:
     return Fraction(k, n)
 
 
+_FULL: dict[int, tuple[Rubric, dict[str, ItemScore]]] = {}
+
+
+def _full_marks(rubric: Rubric) -> dict[str, ItemScore]:
+    """One full-marks ItemScore per item of a rubric (the rubric is kept with its table, so its id
+    cannot be reused by another rubric while the entry exists)."""
+    hit = _FULL.get(id(rubric))
+    if hit is None or hit[0] is not rubric:
+        if len(_FULL) > 16:
+            _FULL.clear()
+        hit = _FULL[id(rubric)] = (rubric, {it.id: ItemScore(it.id, it.max.quantize(_Q2), it.max, None)
+                                            for it in rubric.items})
+    return hit[1]
+
+
 def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityResult:
     derived = compute_derived(rubric, rec.values, params)
     ctx = methods.Context(values=rec.values, derived=derived, params=params, region=rec.region, rubric=rubric)
     items: dict[str, ItemScore] = {}
     cats: dict[str, Decimal] = {}
+    full = _full_marks(rubric)
     for cat in rubric.categories:
         subtotal = Decimal("0.00")
         for it in cat.items:
@@ -169,7 +189,8 @@ def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityR
                 s = (it.max if sc > it.max else (_ZERO2 if sc < 0 else sc)).quantize(_Q2)
             else:
                 s = methods.round_half_up(min(max(sc, methods.ZERO), methods.frac(it.max)))
-            items[it.id] = ItemScore(it.id, s, it.max, o.reason if s < it.max else None)
+            # full marks look the same for every city: one shared object per item
+            items[it.id] = full[it.id] if s == it.max else ItemScore(it.id, s, it.max, o.reason)
             subtotal += s
         cats[cat.name] = subtotal
     total = sum(cats.values(), Decimal("0.00"))

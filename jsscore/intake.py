@@ -186,9 +186,9 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
     blanks: dict[tuple[str, str], set[str]] = {}
     for rr in raws:
         if sources.get(rr.file) and sources[rr.file].kind == "xlsx":
-            for rv in rr.values.values():
-                if values.is_blank(rv.raw):
-                    blanks.setdefault((rr.file, rr.sheet), set()).add(rv.cell)
+            for key, raw, _, _ in rr.figures():
+                if raw is None or (type(raw) is str and values.is_blank(raw)):
+                    blanks.setdefault((rr.file, rr.sheet), set()).add(rr.cells[key])
     formulas: dict[tuple[str, str, str], str] = {}
     merged: dict[tuple[str, str, str], str] = {}
     for (fname, sheet), cells in blanks.items():
@@ -209,25 +209,24 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         if rr.hidden:
             rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{rr.hidden}", **loc))
         vals: dict[str, Any] = {}
-        cells: dict[str, str] = {}
         fields = rubric.fields
-        for key, rv in rr.values.items():
+        for key, raw, pct_cell, pts in rr.figures():
             f = fields[key]
-            cells[key] = rv.cell  # shared with the raw value: no new string per cell
-            if key == "region" and values.is_blank(rv.raw):
+            if key == "region" and values.is_blank(raw):
                 continue
-            parsed = values.parse(f, rv.raw, percent_cell=rv.percent_cell, percent_points=rv.percent_points)
+            parsed = values.parse(f, raw, percent_cell=pct_cell, percent_points=pts)
             if parsed.error or parsed.warning:
-                ploc = dict(cell=rv.cell, city=city, field=key, label=f.label, **loc,
-                            value=None if rv.raw is None else values.shown(rv.raw))
+                cell = rr.cells[key]
+                ploc = dict(cell=cell, city=city, field=key, label=f.label, **loc,
+                            value=None if raw is None else values.shown(raw))
             if parsed.error:
                 code, kw = parsed.error
                 if code == "missing_value":
-                    ftext = formulas.get((rr.file, rr.sheet, rv.cell))
+                    ftext = formulas.get((rr.file, rr.sheet, cell))
                     if ftext:
                         rec_probs.append(at(P.make("formula_no_value", **{**ploc, "value": ftext}), key))
                         continue
-                    mref = merged.get((rr.file, rr.sheet, rv.cell))
+                    mref = merged.get((rr.file, rr.sheet, cell))
                     if mref:
                         rec_probs.append(at(P.make("merged_cell", **{**ploc, "ref": mref}), key))
                         continue
@@ -246,22 +245,23 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         region = table.get(city)
         if given is not None:
             if given not in regions:
-                rec_probs.append(P.make("bad_region", cell=rr.values["region"].cell, city=city, field="region",
+                rec_probs.append(P.make("bad_region", cell=rr.cells["region"], city=city, field="region",
                                         value=given, **loc))
                 given = None
             elif region and given != region:
-                rec_probs.append(P.make("region_differs", cell=rr.values["region"].cell, city=city, field="region",
+                rec_probs.append(P.make("region_differs", cell=rr.cells["region"], city=city, field="region",
                                         value=given, expected=region, **loc))
             region = given or region
         if region is None:
             rec_probs.append(P.make("unknown_city", cell=rr.city_cell, city=city, field="city", value=city, **loc))
             region = ""
         for key in rubric.fields:
-            if key not in ("city", "region") and key not in rr.values:
+            if key not in ("city", "region") and not rr.has(key):
                 vals.setdefault(key, None)  # missing column: already an error; keep the record shape
         rec_probs += [at(p, p.field) for p in _cross_checks(rubric, params, city, vals, rr, loc)]
         probs += rec_probs
-        rec = CityRecord(city, region, vals, cells, rr.file, rr.sheet)
+        rec = CityRecord(city, region, vals, rr.cells, rr.file, rr.sheet)
+        rr.release()
         where.setdefault(city, []).append((rr, rec))
     for city, group in where.items():
         first_rr, first = group[0]
@@ -290,7 +290,11 @@ def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[
         v = vals.get(key)
         if not isinstance(v, Decimal) or f.type == "pct":
             continue
-        cell = rr.values[key].cell if key in rr.values else ""
+        if not ((f.min is not None and v < f.min) or (f.max is not None and v > f.max)
+                or (f.max_param and v > Decimal(params[f.max_param]))
+                or (f.max_field and isinstance(vals.get(f.max_field), Decimal) and v > vals[f.max_field])):
+            continue  # the common case: nothing to report, nothing to format
+        cell = rr.cells.get(key, "")
         base = dict(cell=cell, city=city, field=key, value=fmt_num(v), label=f.label, **loc)
         if f.min is not None and v < f.min:
             out.append(P.make("below_min", limit=values.shown(f.min), **base))
@@ -300,7 +304,7 @@ def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[
             out.append(P.make("above_max", limit=values.shown(Decimal(params[f.max_param])), **base))
         elif f.max_field and isinstance(vals.get(f.max_field), Decimal) and v > vals[f.max_field]:
             other = rubric.fields[f.max_field]
-            ocell = rr.values[f.max_field].cell if f.max_field in rr.values else ""
+            ocell = rr.cells.get(f.max_field, "")
             if ocell and rr.sheet:
                 ocell = f"{rr.sheet}!{ocell}"
             out.append(P.make("exceeds_field", limit=values.shown(vals[f.max_field]), other_label=other.label,
@@ -308,7 +312,7 @@ def _cross_checks(rubric: Rubric, params: dict[str, Any], city: str, vals: dict[
     for chk in rubric.checks:
         vs = [vals.get(k) for k in chk.fields]
         if all(isinstance(v, Decimal) for v in vs) and sum(vs) < chk.min:
-            cell = rr.values[chk.fields[0]].cell if chk.fields[0] in rr.values else ""
+            cell = rr.cells.get(chk.fields[0], "")
             out.append(P.make("sum_too_small", cell=cell, city=city, field=chk.fields[0], value=values.shown(sum(vs)),
                               label=chk.label, limit=values.shown(chk.min), **loc))
     return out

@@ -200,6 +200,34 @@ def test_json_shape(good, tmp_path):
     assert [c["rank"] for c in doc["cities"]] == list(range(1, 14))
 
 
+
+@pytest.mark.parametrize("mutate", ["none", "issues"])
+def test_json_file_is_the_document_streamed(good, tmp_path, mutate):
+    """--json streams the document a city per line; read back it is exactly jsonout.build's dict,
+    with an empty and with a non-empty issue list."""
+    from jsscore import engine, intake
+    from jsscore.report import jsonout
+    from jsscore.rubric import load
+
+    if mutate == "issues":  # a percentage written as plain points: read with a pct_guessed warning
+        rows = read_rows(good)
+        col = rows[0].index("upload_rate_pension")
+        rows[1][col] = "97"
+        write_rows(good, rows)
+    js = tmp_path / "out.json"
+    assert run(["score", str(good), "-o", str(tmp_path / "out.xlsx"), "--json", str(js), "-q"]) == 0
+    text = js.read_text(encoding="utf-8")
+    rb = load()
+    params = engine.parse_params(rb)
+    data = intake.gather([good], rb, params)
+    doc = jsonout.build(engine.score_all(rb, data.records, params), rb, params, data.inputs, data.problems)
+    assert json.loads(text) == json.loads(json.dumps(doc, ensure_ascii=False))
+    assert (len(doc["issues"]) > 0) == (mutate == "issues")
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert sum(1 for ln in lines if ln.startswith('    {"city": ')) == 13  # one line per city
+
+
 def _tie_file(tmp_path: Path) -> Path:
     """Four cities: 苏州市 (99.68), 南京市 and 无锡市 with identical figures (both 苏南 → 98.35 each),
     宿迁市 (42.25); hand totals from tests/test_golden.py."""

@@ -13,6 +13,7 @@ Reading never depends on label wording or column order: the keys locate the data
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,25 +45,73 @@ class Sheet:
         return None
 
 
-@dataclass
-class RawValue:
-    raw: Any
-    cell: str  # A1
-    percent_cell: bool = False
-    percent_points: bool = False
+class CellMap(Mapping[str, str]):
+    """Field key → A1 cell of one city's figures, made on demand from a table shared by the sheet.
+
+    A large input has millions of figures and only a handful are ever quoted (in problems, explain):
+    one small object per city instead of an A1 string per figure."""
+
+    __slots__ = ("_parts", "_fixed", "_wide")
+
+    def __init__(self, parts: dict[str, str], fixed: str, wide: bool):
+        self._parts = parts  # key → column letters (wide) or row number (long), shared by every city
+        self._fixed = fixed  # this city's row number (wide) or column letters (long)
+        self._wide = wide
+
+    def __getitem__(self, key: str) -> str:
+        p = self._parts[key]
+        return p + self._fixed if self._wide else self._fixed + p
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
-    """One city's cells before parsing."""
+    """One city's cells before parsing: a row (wide) or a column (long) of its sheet.
+
+    The figures stay in the sheet's rows until they are parsed; :meth:`release` then drops the row of
+    a wide sheet, so a large input never holds its raw rows and its parsed records at the same time."""
 
     file: str
     sheet: str
     city_raw: Any
     city_cell: str
-    values: dict[str, RawValue]
+    grid: Sheet
+    at: int  # the city's row (wide) or column (long), 0-based
+    fields: list[tuple[str, int, bool]]  # shared: (key, column (wide) / row (long), percent points)
+    cells: CellMap
+    wide: bool
     extras: dict[str, Any] = field(default_factory=dict)  # columns that are not fields (备注 …)
     hidden: str = ""  # "第 7 行" / "F 列" when the city's row/column is hidden in the sheet
+
+    def figures(self):
+        """(key, raw value, A1-less position (row, col), percent-formatted cell, header marks points)."""
+        pct = self.grid.pct_cells
+        if self.wide:
+            r, row = self.at, self.grid.rows[self.at]
+            n = len(row)
+            for key, c, pts in self.fields:
+                yield key, (row[c] if c < n else None), (r, c) in pct if pct else False, pts
+        else:
+            c, get = self.at, self.grid.get
+            for key, r, pts in self.fields:
+                yield key, get(r, c), (r, c) in pct if pct else False, pts
+
+    def has(self, key: str) -> bool:
+        return key in self.cells
+
+    def raw(self, key: str) -> Any:
+        i = next(i for k, i, _ in self.fields if k == key)
+        return self.grid.get(self.at, i) if self.wide else self.grid.get(i, self.at)
+
+    def release(self) -> None:
+        """Forget the raw row of a wide sheet once it is parsed (a long sheet's rows hold every city)."""
+        if self.wide:
+            self.grid.rows[self.at] = ()
 
 
 @dataclass
@@ -154,35 +203,41 @@ def records(sheet: Sheet, layout: Layout, file: str) -> list[RawRecord]:
     out: list[RawRecord] = []
     by_key = {k: (i, pts) for i, (k, pts) in layout.keys.items()}
     city_i = by_key["city"][0]
+    fields = [(k, i, pts) for i, (k, pts) in layout.keys.items() if k != "city"]
+    scored = [i for k, i, _ in fields if k not in _IDENTITY]
     if layout.orientation == "wide":
         h = layout.index
+        letters = {k: col_letter(c) for k, c, _ in fields}
+        head = sheet.rows[h]
+        extra_cols = [(c, str(v)) for c, v in enumerate(head) if c not in layout.keys and not is_blank(v)]
+        city_col = col_letter(city_i)
         for r in range(h + 1, len(sheet.rows)):
             row = sheet.rows[r]
             if not row:
                 continue
-            if all(is_blank(sheet.get(r, c)) for c, (k, _) in layout.keys.items() if k not in _IDENTITY):
+            n = len(row)
+            if all(c >= n or is_blank(row[c]) for c in scored):
                 continue  # nothing but a name (and region): a city that has not reported
-            vals = {k: RawValue(sheet.get(r, c), a1(r, c), (r, c) in sheet.pct_cells, pts)
-                    for c, (k, pts) in layout.keys.items() if k != "city"}
-            extras = {str(sheet.get(h, c)): v for c, v in enumerate(row)
-                      if c not in layout.keys and not is_blank(v) and not is_blank(sheet.get(h, c))}
-            out.append(RawRecord(file, sheet.name, sheet.get(r, city_i), a1(r, city_i), vals, extras,
+            extras = {name: row[c] for c, name in extra_cols if c < n and not is_blank(row[c])}
+            out.append(RawRecord(file, sheet.name, row[city_i] if city_i < n else None, f"{city_col}{r + 1}",
+                                 sheet, r, fields, CellMap(letters, str(r + 1), True), True, extras,
                                  f"第 {r + 1} 行" if r in sheet.hidden_rows else ""))
     else:
         kc = layout.index
+        numbers = {k: str(r + 1) for k, r, _ in fields}
         width = max((len(sheet.rows[r]) for r in layout.keys), default=0)
         for c in range(kc + 1, width):
             head = sheet.get(city_i, c)
-            if all(is_blank(sheet.get(r, c)) for r, (k, _) in layout.keys.items() if k not in _IDENTITY):
+            if all(is_blank(sheet.get(r, c)) for r in scored):
                 continue  # the template pre-fills name and region: an unfilled city column is not a return
             if isinstance(head, str) and squeeze(head) in _CAPTIONS:
                 continue
             if is_blank(head) and _is_descriptor(sheet, layout, c):
                 continue
-            vals = {k: RawValue(sheet.get(r, c), a1(r, c), (r, c) in sheet.pct_cells, pts)
-                    for r, (k, pts) in layout.keys.items() if k != "city"}
-            out.append(RawRecord(file, sheet.name, head, a1(city_i, c), vals,
-                                 hidden=f"{col_letter(c)} 列" if c in sheet.hidden_cols else ""))
+            letters = col_letter(c)
+            out.append(RawRecord(file, sheet.name, head, f"{letters}{city_i + 1}", sheet, c, fields,
+                                 CellMap(numbers, letters, False), False,
+                                 hidden=f"{letters} 列" if c in sheet.hidden_cols else ""))
     return out
 
 

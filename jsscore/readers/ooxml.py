@@ -223,7 +223,9 @@ def read(data: bytes) -> tuple[list, dict]:
         sheets = []
         for m in wb.sheets_metadata:
             rows = wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False)
-            rows = [[None if v == "" else v for v in r] for r in rows]
+            for r in rows:  # calamine reads an empty cell as "": blank is None everywhere else
+                if "" in r:
+                    r[:] = [None if v == "" else v for v in r]
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             pct = percent_cells(z, parts[m.name], styles) if m.name in parts else set()
