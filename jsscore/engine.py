@@ -138,7 +138,7 @@ def compute_derived(rubric: Rubric, values: dict[str, Any], params: dict[str, An
             ns, ds = methods.param_value(d.num_scale, params), methods.param_value(d.den_scale, params)
             top = nn * dd * ns.numerator * ds.denominator
             bottom = nd * dn * ns.denominator * ds.numerator
-            out[d.key] = None if bottom == 0 else Fraction(top, bottom)
+            out[d.key] = None if bottom == 0 else (_ONE if top == bottom else Fraction(top, bottom))
         elif d.kind == "share_true":
             out[d.key] = _share(sum(1 for k in d.fields if values[k]), len(d.fields))
         elif d.kind == "min":
@@ -151,12 +151,29 @@ def _dec(v: Any) -> Decimal:
 
 
 _Q2 = Decimal("0.01")
+_ONE = Fraction(1)  # the most common ratio (every network connected, every county staffed): shared
 _ZERO2 = Decimal("0.00")
 
 
 @functools.lru_cache(maxsize=256)
 def _share(k: int, n: int) -> Fraction:
     return Fraction(k, n)
+
+
+_SHARED: dict[Decimal, Decimal] = {}
+
+
+def _shared(x: Decimal) -> Decimal:
+    """One object per 2-place score value (0.00 … 100.00 repeat across 100 000 units). Every key has
+    exponent -2, so equal keys print alike (1.00 is never swapped for 1)."""
+    if not x:
+        return _ZERO2  # never a -0.00 that every later zero would be shared with
+    hit = _SHARED.get(x)
+    if hit is None:
+        if len(_SHARED) >= 200_000:
+            return x
+        hit = _SHARED[x] = x
+    return hit
 
 
 _FULL: dict[int, tuple[Rubric, dict[str, ItemScore]]] = {}
@@ -190,10 +207,10 @@ def score_city(rubric: Rubric, rec: CityRecord, params: dict[str, Any]) -> CityR
             else:
                 s = methods.round_half_up(min(max(sc, methods.ZERO), methods.frac(it.max)))
             # full marks look the same for every city: one shared object per item
-            items[it.id] = full[it.id] if s == it.max else ItemScore(it.id, s, it.max, o.reason)
+            items[it.id] = full[it.id] if s == it.max else ItemScore(it.id, _shared(s), it.max, o.reason)
             subtotal += s
-        cats[cat.name] = subtotal
-    total = sum(cats.values(), Decimal("0.00"))
+        cats[cat.name] = _shared(subtotal)
+    total = _shared(sum(cats.values(), Decimal("0.00")))
     return CityResult(rec.city, rec.region, items, cats, total, derived, rec, ctx=ctx)
 
 

@@ -187,7 +187,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
     for rr in raws:
         if sources.get(rr.file) and sources[rr.file].kind == "xlsx":
             for key, raw, _, _ in rr.figures():
-                if raw is None or (type(raw) is str and values.is_blank(raw)):
+                if values.is_blank(raw):
                     blanks.setdefault((rr.file, rr.sheet), set()).add(rr.cells[key])
     formulas: dict[tuple[str, str, str], str] = {}
     merged: dict[tuple[str, str, str], str] = {}
@@ -256,7 +256,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
             rec_probs.append(P.make("unknown_city", cell=rr.city_cell, city=city, field="city", value=city, **loc))
             region = ""
         for key in rubric.fields:
-            if key not in ("city", "region") and not rr.has(key):
+            if key not in vals and key not in ("city", "region") and not rr.has(key):
                 vals.setdefault(key, None)  # missing column: already an error; keep the record shape
         rec_probs += [at(p, p.field) for p in _cross_checks(rubric, params, city, vals, rr, loc)]
         probs += rec_probs

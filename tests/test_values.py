@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from jsscore.problems import CATALOGUE
+from jsscore.readers import values
 from jsscore.readers.values import parse
 from jsscore.rubric import load
 
@@ -272,3 +273,14 @@ def test_enum_refused(field, raw):
     p = parse(field, raw)
     refused(p, "bad_enum")
     assert "全市" in p.error[1]["choices"] or "省平台集中" in p.error[1]["choices"]
+
+
+@pytest.mark.parametrize(("raw", "blank"), [
+    (None, True), ("", True), (" ", True), ("\u3000", True), ("\u00a0\t", True), ("\u200b", True),
+    ("\ufeff \u200d", True), ("\u00ad", True), ("\u3000是", False), ("\u200b5", False), ("是", False),
+    ("0", False), (0, False), (0.0, False), (False, False),
+])
+def test_is_blank(raw, blank):
+    """Blank means nothing visible after width folding and trimming every kind of space; the quick
+    answer for a visible first character must agree with the full normalisation."""
+    assert values.is_blank(raw) is blank

@@ -16,7 +16,8 @@ from typing import Any
 
 from jsscore.rubric import Field
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔", "☑"}
 NO = {"否", "无", "n", "no", "false", "0", "×", "✗", "✘", "☐"}
@@ -40,7 +41,13 @@ def squeeze(s: str) -> str:
 
 
 def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and clean(raw) == "")
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    if raw and not raw[0].isspace() and raw[0] not in _INVISIBLE_CHARS:
+        return False  # a visible first character (the usual case): no normalising needed
+    return clean(raw) == ""
 
 
 def dec_of_number(v: float) -> Decimal:
@@ -62,6 +69,8 @@ def _err(code: str, **kw: Any) -> Parsed:
 
 
 _MISSING = Parsed(None, ("missing_value", {}))
+_SMALL_N = 1000
+_SMALL = [Parsed(Decimal(i)) for i in range(_SMALL_N)]  # shared readings of the whole numbers 0 … 999
 _INF = float("inf")
 _YES, _NO = Parsed(True), Parsed(False)
 # exact spellings seen in almost every file, answered without normalising
@@ -100,12 +109,14 @@ def parse(f: Field, raw: Any, *, percent_cell: bool = False, percent_points: boo
         if kind == "enum" and raw in f.choices:
             return Parsed(raw)
     elif tr is float and kind in ("int", "number") and raw == raw and raw not in (_INF, -_INF):
+        if raw.is_integer() and 0 <= raw < _SMALL_N:
+            return _SMALL[int(raw)]  # counts repeat across units: one object each
         if kind == "int" and raw.is_integer():
             return Parsed(Decimal(int(raw)))
         if kind == "number":
             return Parsed(dec_of_number(raw))
     elif tr is int and kind in ("int", "number"):
-        return Parsed(Decimal(raw))
+        return _SMALL[raw] if 0 <= raw < _SMALL_N else Parsed(Decimal(raw))
     if is_blank(raw):
         return _MISSING
     if isinstance(raw, str) and clean(raw).upper() in _ERROR_VALUES:
