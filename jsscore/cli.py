@@ -6,6 +6,7 @@ No Python traceback reaches a user; ``--debug`` shows it for developers.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -158,8 +159,8 @@ def score(
 
     rb = _load_rubric(rubric)
     params = _params(rb, param)
-    with _status("正在读取并校验填报数据…", quiet):
-        data = _gather(inputs, rb, params, allow_missing, require_all)
+    with _progress(quiet) as show:
+        data = _gather(inputs, rb, params, allow_missing, require_all, progress=show)
     if data.errors:
         _report_errors(data)
         raise Exit(EXIT_DATA)
@@ -171,8 +172,8 @@ def score(
             prev = history.load_previous(previous)
         except history.HistoryError as e:
             _fail(str(e))
-    with _status(f"正在计分（{len(data.records)} 个单位）…", quiet):
-        results = engine.score_all(rb, data.records, params)
+    with _progress(quiet) as show:
+        results = engine.score_all(rb, data.records, params, _counter(show, "正在计分", len(data.records)))
     rep = Report(results, rb, params, data.inputs, data.problems,
                  dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), __version__, prev)
     first = inputs[0]
@@ -187,10 +188,12 @@ def score(
         for target in (path, jpath if json_path is not None else None):
             if target is not None:
                 check_writable(target)  # both outputs checked before either is written
-        with _status("正在写出结果工作簿…", quiet):
-            workbook.write(rep, path, per_city=per_city)
-        if jpath is not None:
-            jsonout.write(jpath, results, rb, params, data.inputs, data.problems)
+        with _progress(quiet) as show:
+            steps = workbook.passes(rep, per_city) + (len(results) + len(data.problems) if jpath else 0)
+            tick = _counter(show, "正在写出结果", steps)
+            workbook.write(rep, path, per_city=per_city, tick=tick)
+            if jpath is not None:
+                jsonout.write(jpath, results, rb, params, data.inputs, data.problems, tick=tick)
     except OutputError as e:
         _fail(str(e))
     if not quiet:
@@ -207,13 +210,13 @@ def score(
                 out.print(f"[yellow]本年新增的评分项：{'、'.join(new)}（上年没有，未参与逐项比较）[/]")
 
 
-def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_going=False):
+def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_going=False, progress=None):
     from jsscore import intake
     from jsscore.problems import InputError
 
     try:
         return intake.gather(list(inputs), rb, params, allow_missing=allow_missing, require_all=require_all,
-                             keep_going=keep_going)
+                             keep_going=keep_going, progress=progress)
     except InputError as e:
         _fail(str(e))
 
@@ -266,7 +269,9 @@ def validate(
         _fail("请指定要校验的文件或文件夹，例如：jsscore validate 各市报送/")
     rb = _load_rubric(rubric)
     params = _params(rb, param)
-    data = _gather(inputs, rb, params, allow_missing, require_all, keep_going=len(inputs) > 1 or inputs[0].is_dir())
+    with _progress(quiet) as show:
+        data = _gather(inputs, rb, params, allow_missing, require_all, progress=show,
+                       keep_going=len(inputs) > 1 or inputs[0].is_dir())
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
     try:
         if output is not None:
@@ -524,13 +529,41 @@ def sensitivity(
             out.print(f"结果工作簿：[bold]{path}[/]")
 
 
-def _status(text: str, quiet: bool):
-    """A spinner with the current stage, only for a person at a terminal (never with --quiet or when piped)."""
-    import contextlib
-
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A progress bar for a person at a terminal, never with --quiet or when the output is piped or
+    redirected. Yields ``show(what, done, total)`` (a no-op when there is no bar); the bar disappears
+    when the stage ends."""
     if quiet or not out.is_terminal:
-        return contextlib.nullcontext()
-    return out.status(text)
+        yield _no_progress
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  TextColumn("已用时"), TimeElapsedColumn(), console=out, transient=True) as prog:
+        task = prog.add_task("", total=None)
+
+        def show(what: str, done: int, total: int) -> None:
+            prog.update(task, description=what, completed=done, total=total, refresh=True)
+
+        yield show
+
+
+def _no_progress(what: str, done: int, total: int) -> None:
+    pass
+
+
+def _counter(show, what: str, total: int):
+    """A ``tick(n)`` that adds n to what ``show`` displays out of ``total``."""
+    done = 0
+    show(what, 0, total)
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        show(what, min(done, total), total)
+
+    return tick
 
 
 def _combos(varies) -> int:

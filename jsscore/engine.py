@@ -8,7 +8,7 @@ sum of its rounded items and the total the sum of the categories (RUBRIC.md).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -230,6 +230,14 @@ def rank(results: list[CityResult], rubric: Rubric, method: str = "competition")
     return out
 
 
-def score_all(rubric: Rubric, records: list[CityRecord], params: dict[str, Any]) -> list[CityResult]:
-    """Score and rank every city."""
-    return rank([score_city(rubric, r, params) for r in records], rubric, str(params.get("rank_method", "competition")))
+def score_all(rubric: Rubric, records: list[CityRecord], params: dict[str, Any],
+              tick: Callable[[int], None] | None = None) -> list[CityResult]:
+    """Score and rank every city (``tick(n)``: n more units scored, for a progress bar)."""
+    results = []
+    for i, r in enumerate(records, 1):
+        results.append(score_city(rubric, r, params))
+        if tick is not None and i % 256 == 0:
+            tick(256)
+    if tick is not None:
+        tick(len(records) % 256)
+    return rank(results, rubric, str(params.get("rank_method", "competition")))

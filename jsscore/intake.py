@@ -9,6 +9,7 @@ and collect every problem at once (never stop at the first).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -63,10 +64,15 @@ def expand(paths: list[Path]) -> list[Path]:
     return uniq
 
 
+Progress = Callable[[str, int, int], None]  # (what is being done, in Chinese; done; out of)
+
+
 def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_missing: bool = False,
-           require_all: bool = False, keep_going: bool = False) -> Intake:
+           require_all: bool = False, keep_going: bool = False, progress: Progress | None = None) -> Intake:
     """Read, parse and check every input. An unreadable file raises InputError naming every such file,
-    unless ``keep_going`` (validate): then each is an ``unreadable_file`` problem and the rest is checked."""
+    unless ``keep_going`` (validate): then each is an ``unreadable_file`` problem and the rest is checked.
+    ``progress`` is told how far reading (files) and checking (units) have got."""
+    say = progress or _silent
     lookup = layout.header_lookup(rubric)
     at = _Stake(rubric)
     raws: list[layout.RawRecord] = []
@@ -76,7 +82,9 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
     meta: dict = {}
     named = {p.resolve() for p in paths if not p.is_dir()}
     unreadable: list[str] = []
-    for path in expand(paths):
+    found = expand(paths)
+    for done, path in enumerate(found):
+        say(f"正在读取 {path.name}", done, len(found))
         try:
             src = files.open_source(path)
             if src.meta.get("jsscore_output"):
@@ -98,7 +106,7 @@ def gather(paths: list[Path], rubric: Rubric, params: dict[str, Any], *, allow_m
     if unreadable and not keep_going:
         raise P.InputError("\n".join(unreadable) if len(unreadable) == 1 else
                            f"{len(unreadable)} 个文件无法读取：\n" + "\n".join(f"· {u}" for u in unreadable))
-    records, more = _build(raws, rubric, params, allow_missing, sources, at)
+    records, more = _build(raws, rubric, params, allow_missing, sources, at, say)
     probs += more
     if not raws:
         probs.append(P.make("no_records", file="、".join(Path(p).name for p, _ in inputs)))
@@ -176,8 +184,13 @@ def canonical_city(raw: Any, rubric: Rubric) -> str:
     return s
 
 
+def _silent(what: str, done: int, total: int) -> None:
+    pass
+
+
 def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any], allow_missing: bool,
-           sources: dict[str, files.Source], at: _Stake) -> tuple[list[CityRecord], list[P.Problem]]:
+           sources: dict[str, files.Source], at: _Stake,
+           say: Progress = _silent) -> tuple[list[CityRecord], list[P.Problem]]:
     probs: list[P.Problem] = []
     table = rubric.city_region()
     regions = set(rubric.regions)
@@ -199,7 +212,9 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
 
     records: list[CityRecord] = []
     where: dict[str, list[tuple[layout.RawRecord, CityRecord]]] = {}
-    for rr in raws:
+    for n, rr in enumerate(raws):
+        if n % 512 == 0:
+            say("正在校验", n, len(raws))
         city = canonical_city(rr.city_raw, rubric) if not values.is_blank(rr.city_raw) else ""
         loc = dict(file=rr.file, sheet=rr.sheet)
         if not city:

@@ -331,3 +331,52 @@ def test_installed_script_exit_codes(blank_cell, tmp_path):
     assert p.returncode == 2
     p = _sub("--version", cwd=tmp_path)
     assert p.returncode == 0 and __version__ in p.stdout
+
+
+# ---------------------------------------------------------------------------------------------- progress
+
+
+def test_progress_bar_at_a_terminal_only(good, tmp_path, monkeypatch):
+    """At a terminal, score shows each stage (reading, checking, scoring, writing) as a progress bar;
+    with --quiet, or when the output is not a terminal, nothing of it is printed."""
+    import io
+
+    from rich.console import Console
+
+    from jsscore import cli
+
+    def run_with(terminal: bool, *extra: str) -> str:
+        buf = io.StringIO()
+        monkeypatch.setattr(cli, "out", Console(file=buf, force_terminal=terminal, width=120))
+        out = tmp_path / f"r{terminal}{len(extra)}.xlsx"
+        assert run(["score", str(good), "-o", str(out), "--json", str(tmp_path / "r.json"), "--force", *extra]) == 0
+        return buf.getvalue()
+
+    shown = run_with(True)
+    for stage in ("正在读取", "正在校验", "正在计分", "正在写出结果"):
+        assert stage in shown
+    assert "100%" in shown
+    assert not any(s in run_with(True, "--quiet") for s in ("正在", "━"))
+    piped = run_with(False)
+    assert "正在" not in piped and "━" not in piped and "100%" not in piped
+    assert "结果工作簿" in piped  # the summary itself is still printed
+
+
+def test_write_reports_every_unit_of_every_pass(good, tmp_path):
+    """The writer's ticks add up to passes(): one per unit per per-unit sheet (6), plus one per
+    unit for the per-city sheets when asked for."""
+    from jsscore import engine, intake
+    from jsscore.report import Report, workbook
+    from jsscore.rubric import load
+
+    rb = load()
+    params = engine.parse_params(rb)
+    data = intake.gather([good], rb, params)
+    ticks: list[int] = []
+    results = engine.score_all(rb, data.records, params, ticks.append)
+    assert sum(ticks) == 13
+    rep = Report(results, rb, params, data.inputs, data.problems, "2026-12-03 00:00:00", "t", None)
+    for per_city, passes in ((False, 6), (True, 7)):
+        ticks.clear()
+        workbook.write(rep, tmp_path / f"w{per_city}.xlsx", per_city=per_city, tick=ticks.append)
+        assert workbook.passes(rep, per_city) == passes * 13 == sum(ticks)

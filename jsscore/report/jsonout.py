@@ -7,7 +7,7 @@ the shortest repr of a 2-place decimal is that decimal). Derived ratios are roun
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -63,7 +63,7 @@ _ENC = json.JSONEncoder(ensure_ascii=False)  # no indent: the C encoder (indent 
 
 
 def chunks(results: list[CityResult], rubric: Rubric, params: dict[str, Any], inputs: list[tuple[str, str]],
-           problems: list[Problem], meta: dict | None = None) -> Iterator[str]:
+           problems: list[Problem], meta: dict | None = None) -> Iterator[str]:  # a city per chunk after the head
     """The document of :func:`build` as text, a city or an issue per line, made one city at a time
     (100 000 units never exist as one dict or one string)."""
     enc = _ENC.encode
@@ -87,8 +87,9 @@ def dumps(results: list[CityResult], rubric: Rubric, params: dict[str, Any], inp
 
 
 def write(path: Path, results: list[CityResult], rubric: Rubric, params: dict[str, Any],
-          inputs: list[tuple[str, str]], problems: list[Problem], meta: dict | None = None) -> None:
-    """Stream the document to ``path`` atomically (UTF-8)."""
+          inputs: list[tuple[str, str]], problems: list[Problem], meta: dict | None = None,
+          tick: Callable[[int], None] | None = None) -> None:
+    """Stream the document to ``path`` atomically (UTF-8); ``tick(512)`` after every 512 chunks."""
     from jsscore.report.safe import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -98,4 +99,6 @@ def write(path: Path, results: list[CityResult], rubric: Rubric, params: dict[st
             if len(buf) >= 512:
                 fh.write("".join(buf))
                 buf.clear()
+                if tick is not None:
+                    tick(512)
         fh.write("".join(buf))

@@ -6,6 +6,7 @@ name or remark beginning with ``=``, ``+``, ``-`` or ``@`` stays text and never 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +18,7 @@ from jsscore.report.safe import atomic_path
 
 SHEETS = ("排名汇总", "分项得分", "扣分明细", "得分率", "派生指标", "填报数据", "问题清单", "规则与参数")
 
+CHART_MAX = 50  # units drawn in a chart (ranked first); the sheets hold them all
 MAX_ROWS = 1_048_575  # Excel's last row (0-based); the rest goes to the JSON
 BAND_COLOURS = {"优秀": "#C6EFCE", "良好": "#DDEBF7", "合格": "#FFF2CC", "待改进": "#F8CBAD"}
 
@@ -30,8 +32,10 @@ def _f(x: Decimal | Fraction | None) -> float | None:
 
 
 class _Book:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, tick: Callable[[int], None] | None = None):
         import xlsxwriter  # lazy: `jsscore --help` must not import it
+
+        self._tick = tick
 
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                    "strings_to_numbers": False, "constant_memory": True})
@@ -56,6 +60,18 @@ class _Book:
         self.band_text = {k: fmt({**base, "border": 1, "bg_color": c}) for k, c in BAND_COLOURS.items()}
         self.lost = fmt({**base, "border": 1, "num_format": "0.00", "bg_color": "#FCE4D6"})
         self.red = fmt({"bg_color": "#F8CBAD"})
+
+    def units(self, results: list) -> Iterator:
+        """The results, reporting progress (every 256 units) to the caller's progress bar, if any."""
+        tick = self._tick
+        if tick is None:
+            yield from results
+            return
+        for i, r in enumerate(results, 1):
+            yield r
+            if i % 256 == 0:
+                tick(256)
+        tick(len(results) % 256)
 
     def sheet(self, name: str):
         ws = self.wb.add_worksheet(name)
@@ -87,10 +103,18 @@ class _Book:
             ws.write_string(r, c, str(v)[:32767], fmt)
 
 
-def write(report: Report, path: Path, per_city: bool = False) -> None:
-    """Write the ranked workbook to ``path`` atomically (``per_city``: one printable sheet per city)."""
+def passes(report: Report, per_city: bool = False) -> int:
+    """How many units ``write`` reports to ``tick``: one pass over the results per sheet that has a row
+    (or a sheet) per unit."""
+    n = 6 + (report.previous is not None) + per_city
+    return n * len(report.results)
+
+
+def write(report: Report, path: Path, per_city: bool = False, tick: Callable[[int], None] | None = None) -> None:
+    """Write the ranked workbook to ``path`` atomically (``per_city``: one printable sheet per city);
+    ``tick(n)`` is told of progress, ``passes()`` units in all."""
     with atomic_path(path) as tmp:
-        b = _Book(tmp)
+        b = _Book(tmp, tick)
         _summary(b, report)
         _items(b, report)
         _deductions(b, report)
@@ -102,7 +126,7 @@ def write(report: Report, path: Path, per_city: bool = False) -> None:
         _problems(b, report)
         _rules(b, report)
         if per_city:
-            for r in report.results:
+            for r in b.units(report.results):
                 _city_sheet(b, report, r)
         b.wb.set_properties({"title": f"{report.rubric.title} 评分结果", "comments": f"jsscore {report.version}"})
         b.wb.set_custom_property("jsscore_output", "result")
@@ -121,7 +145,7 @@ def _summary(b: _Book, rep: Report) -> None:
         cols += ["上年名次", "名次变化", "上年总分", "总分变化"]
     b.header(ws, 3, cols, [6, 12, 8, 11] + [12] * len(rb.categories) + [8, 8, 9, 9, 9, 9])
     ws.set_row(3, 30)
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         row = 4 + i
         bd = band(r.total, rb.total)
         ws.write_number(row, 0, r.rank, b.center)
@@ -154,13 +178,17 @@ def _summary(b: _Book, rep: Report) -> None:
         _chart(b, ws, rep, last + 3)
 
 
+def _top(rep: Report, n: int) -> str:
+    return f"（前 {n} 名，共 {len(rep.results)} 个）" if n < len(rep.results) else ""
+
+
 def _arrow(delta: int) -> str:
     return f"↑{delta}" if delta > 0 else (f"↓{-delta}" if delta < 0 else "—")
 
 
 def _chart(b: _Book, ws, rep: Report, row: int) -> None:
     rb = rep.rubric
-    n = len(rep.results)
+    n = min(len(rep.results), CHART_MAX)  # a bar per unit is unreadable past a few dozen: the top ones
     ch = b.wb.add_chart({"type": "bar", "subtype": "stacked"})
     for j in range(len(rb.categories)):
         ch.add_series({
@@ -168,7 +196,7 @@ def _chart(b: _Book, ws, rep: Report, row: int) -> None:
             "categories": ["排名汇总", 4, 1, 3 + n, 1],
             "values": ["排名汇总", 4, 4 + j, 3 + n, 4 + j],
         })
-    ch.set_title({"name": "各设区市得分（按分类堆积）"})
+    ch.set_title({"name": "各设区市得分（按分类堆积）" + _top(rep, n)})
     ch.set_y_axis({"reverse": True})
     ch.set_x_axis({"min": 0, "max": float(rb.total)})
     ch.set_legend({"position": "bottom"})
@@ -200,7 +228,7 @@ def _items(b: _Book, rep: Report) -> None:
     ws.set_column(3, 3, 8)
     ws.set_column(first, first + len(items) - 1, 7.5)
     ws.freeze_panes(3, first)
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         row = 3 + i
         ws.write_number(row, 0, r.rank, b.center)
         b.value(ws, row, 1, r.city)
@@ -223,7 +251,7 @@ def _deductions(b: _Book, rep: Report) -> None:
     b.header(ws, 0, ["名次", "设区市", "编号", "评分项", "满分", "得分", "失分", "原因"], [6, 10, 8, 36, 6, 7, 7, 60])
     row = 1
     names = {i.id: i.name for i in rep.rubric.items}
-    for r in rep.results:
+    for r in b.units(rep.results):
         if row >= MAX_ROWS:
             ws.write_string(row, 0, "（已达 Excel 行数上限，其余失分明细见 --json 输出）", b.note)
             break
@@ -249,7 +277,7 @@ def _derived(b: _Book, rep: Report) -> None:
     ds = list(rb.derived.values())
     b.header(ws, 0, ["设区市", "区域"] + [d.label for d in ds], [10, 6] + [13] * len(ds))
     ws.set_row(0, 45)
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         b.value(ws, 1 + i, 0, r.city)
         b.value(ws, 1 + i, 1, r.region, b.center)
         for j, d in enumerate(ds):
@@ -271,7 +299,7 @@ def _figures(b: _Book, rep: Report) -> None:
              [10] + [12] * len(fields) + [24])
     ws.set_row(1, 60)
     ws.freeze_panes(2, 1)
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         row = 2 + i
         for c, f in enumerate(fields):
             if f.key == "city":
@@ -357,7 +385,7 @@ def _category_rates(b: _Book, rep: Report) -> None:
     ws = b.sheet("得分率")
     cats = list(rb.categories)
     b.header(ws, 0, ["设区市"] + [f"{c.name}得分率" for c in cats], [10] + [13] * len(cats))
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         b.value(ws, 1 + i, 0, r.city)
         for j, c in enumerate(cats):
             ws.write_number(1 + i, 1 + j, float(r.categories[c.name] / c.max), b.pct)
@@ -366,15 +394,16 @@ def _category_rates(b: _Book, rep: Report) -> None:
         return
     ws.conditional_format(1, 1, n, len(cats), {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True,
                                                "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+    n = min(n, CHART_MAX)
     ch = b.wb.add_chart({"type": "column"})
     for j in range(len(cats)):
         ch.add_series({"name": ["得分率", 0, 1 + j], "categories": ["得分率", 1, 0, n, 0],
                        "values": ["得分率", 1, 1 + j, n, 1 + j]})
-    ch.set_title({"name": "各分类得分率（按设区市）"})
+    ch.set_title({"name": "各分类得分率（按设区市）" + _top(rep, n)})
     ch.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
     ch.set_legend({"position": "bottom"})
     ch.set_size({"width": 960, "height": 420})
-    ws.insert_chart(n + 3, 0, ch)
+    ws.insert_chart(len(rep.results) + 3, 0, ch)
 
 
 def _year_over_year(b: _Book, rep: Report) -> None:
@@ -387,7 +416,7 @@ def _year_over_year(b: _Book, rep: Report) -> None:
     ws = b.sheet("同比变化")
     b.header(ws, 0, ["设区市", "名次", "上年名次", "名次变化", "总分", "上年总分", "总分变化"] + ids,
              [10, 6, 8, 8, 8, 8, 8] + [7] * len(ids))
-    for i, r in enumerate(rep.results):
+    for i, r in enumerate(b.units(rep.results)):
         row = 1 + i
         p = prev.get(r.city)
         b.value(ws, row, 0, r.city)
