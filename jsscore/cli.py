@@ -152,6 +152,7 @@ def score(
 ) -> None:
     """读取各设区市填报数据，校验、计分、排名，输出带说明的结果工作簿。"""
     import datetime as dt
+    import gc
 
     from jsscore import engine
     from jsscore.report import Report, console, jsonout, workbook
@@ -172,8 +173,10 @@ def score(
             prev = history.load_previous(previous)
         except history.HistoryError as e:
             _fail(str(e))
+    gc.freeze()  # the records live to the end: later collections need not scan them again
     with _progress(quiet) as show:
         results = engine.score_all(rb, data.records, params, _counter(show, "正在计分", len(data.records)))
+    gc.freeze()  # likewise the results
     rep = Report(results, rb, params, data.inputs, data.problems,
                  dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), __version__, prev)
     first = inputs[0]
