@@ -124,9 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     for title, progs, prelude in (("read", READ, ""), ("write", WRITE, WRITE_PRELUDE)):
         log(f"{title}: {a.n} units, {a.runs} runs each, interleaved")
         st = bench.interleaved({k: (program(k, v, prelude), work) for k, v in progs.items()}, a.runs, 3600, log=log)
+        warn = bench.guard_rss(st.values())
+        if warn:
+            log("  WARNING: " + warn)
         fastest = min(s.wall for s in st.values())
         rows = [f"| {k} | {s.wall:.2f} ({s.spread()}) | {s.cpu:.2f} | {s.mem:.0f} | {s.wall / fastest:.1f}× |"
                 for k, s in st.items()]
+        if warn:
+            rows.append(f"\n**Warning:** {warn}; the RSS column is not the candidates' own.")
         tables.append((title, rows))
 
     L = ["## Library candidates", "",

@@ -131,10 +131,22 @@ def unit_names(n: int) -> list[tuple[str, str]]:
 
 
 def make_input(n: int, cache: Path) -> Path:
-    """A synthetic valid wide xlsx of n units (cached)."""
+    """A synthetic valid wide xlsx of n units (cached), generated in a child process.
+
+    Never in this process: Linux carries a process's peak RSS across fork and exec (the child starts
+    as a copy of this process's memory), so after building a 1.5 GB workbook here every child measured
+    later would report at least 1.5 GB of peak RSS (seen: jsscore and its floor both "1556.7 MiB" at
+    100 000 units). ``guard_rss`` checks for that."""
     path = cache / f"wide_{n}_v{GEN_VERSION}.xlsx"
-    if path.exists():
-        return path
+    if not path.exists():
+        code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; run._generate({n}, {str(cache)!r})"
+        subprocess.run([sys.executable, "-c", code], check=True)
+    return path
+
+
+def _generate(n: int, cache: Path | str) -> None:
+    cache = Path(cache)
+    path = cache / f"wide_{n}_v{GEN_VERSION}.xlsx"
     import xlsxwriter
 
     tmp = path.with_suffix(".part.xlsx")
@@ -157,7 +169,6 @@ def make_input(n: int, cache: Path) -> Path:
                 write_number(r, c, x, pct if c in pct_cols else None)
     wb.close()
     tmp.replace(path)
-    return path
 
 
 # ------------------------------------------------------------------------------------------ floor programs
@@ -289,6 +300,32 @@ def measure(argv: list[str], cwd: Path, timeout: float, env: dict | None = None)
     return wall, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
 
 
+COUNT_JSON = """import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+print(len(doc["cities"]), sum(len(c["reasons"]) for c in doc["cities"]))
+"""
+
+
+def count_json(py: str, path: Path) -> tuple[int, int]:
+    """(units, lost items) in a jsscore JSON result, parsed in a child: at 100 000 units the parsed
+    document is over a GB, which this process must not hold (see ``make_input``)."""
+    out = subprocess.run([py, "-c", COUNT_JSON, str(path)], capture_output=True, text=True, check=True).stdout
+    units, lost = out.split()
+    return int(units), int(lost)
+
+
+def guard_rss(stats) -> str:
+    """A warning if this process's own peak RSS reaches a child's measured peak: the child's figure may
+    then be this process's, inherited at fork (see ``make_input``), not its own."""
+    import resource
+
+    mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    low = min((min(st.rss) for st in stats if st.rss), default=None)
+    if low is not None and mine >= low * 0.95:
+        return f"peak RSS not measurable: the benchmark process itself peaked at {mine:.0f} MiB"
+    return ""
+
+
 def _kill(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -417,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         # untimed jsscore run (its JSON has one reason per lost item)
         subprocess.run([js, "score", str(inp), "-o", str(out_x), "--json", str(out_j), "--quiet", "--force"],
                        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=a.timeout)
-        n_lost = sum(len(c["reasons"]) for c in json.loads(out_j.read_text(encoding="utf-8"))["cities"])
+        n_units, n_lost = count_json(py, out_j)
         log(f"N={n}: {n_lost} deduction rows ({n_lost / n:.1f} per unit)")
         st = interleaved({
             "jsscore score": ([js, "score", str(inp), "-o", str(out_x), "--json", str(out_j), "--quiet", "--force"],
@@ -425,12 +462,11 @@ def main(argv: list[str] | None = None) -> int:
             "read+write floor": ([py, str(cache / "rw_floor.py"), str(inp), str(floor_x),
                                   str(N_CATEGORIES), str(N_ITEMS), str(N_DERIVED), str(n_lost)], work),
         }, runs, a.timeout, warmup=n <= 10000, log=log)
-        check = ""
-        if n <= 10000:  # sanity: every unit scored (cheap enough to parse)
-            got = len(json.loads(out_j.read_text(encoding="utf-8"))["cities"])
-            check = "" if got == n else f"only {got} of {n} units in the JSON"
-            if check:
-                log("  WARNING: " + check)
+        # sanity: every unit scored (the measured runs write the same output as the counting run)
+        check = "" if n_units == n else f"only {n_units} of {n} units in the JSON"
+        check = "; ".join(x for x in (check, guard_rss(st.values())) if x)
+        if check:
+            log("  WARNING: " + check)
         rows.append((n, st["jsscore score"], st["read+write floor"], runs, check))
         if not a.no_results and n != sizes[-1]:  # a partial table survives an interrupted long run
             write_results(a.results, render(start, rows, machine, runs_small, runs_large, args,
