@@ -532,24 +532,52 @@ def sensitivity(
             out.print(f"结果工作簿：[bold]{path}[/]")
 
 
+PROGRESS_DELAY = 1.0  # seconds a stage runs before its bar appears: a 13-city run shows none
+
+
 @contextlib.contextmanager
 def _progress(quiet: bool):
     """A progress bar for a person at a terminal, never with --quiet or when the output is piped or
-    redirected. Yields ``show(what, done, total)`` (a no-op when there is no bar); the bar disappears
-    when the stage ends."""
+    redirected, and only once a stage has run for ``PROGRESS_DELAY`` seconds (a bar flashing for a
+    tenth of a second is noise). Yields ``show(what, done, total)``; the bar disappears when the stage
+    ends."""
     if quiet or not out.is_terminal:
         yield _no_progress
         return
+    import threading
+
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TextColumn("已用时"), TimeElapsedColumn(), console=out, transient=True) as prog:
-        task = prog.add_task("", total=None)
+    prog = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                    TextColumn("已用时"), TimeElapsedColumn(), console=out, transient=True)
+    task = prog.add_task("", total=None)
+    lock = threading.Lock()
+    state = {"shown": False, "over": False}
 
-        def show(what: str, done: int, total: int) -> None:
-            prog.update(task, description=what, completed=done, total=total, refresh=True)
+    def start() -> None:  # from the timer thread: the stage may be over by then
+        with lock:
+            if not state["over"]:
+                prog.start()
+                state["shown"] = True
 
+    timer = threading.Timer(PROGRESS_DELAY, start)
+    timer.daemon = True
+    if PROGRESS_DELAY <= 0:
+        start()
+    else:
+        timer.start()
+
+    def show(what: str, done: int, total: int) -> None:
+        prog.update(task, description=what, completed=done, total=total, refresh=state["shown"])
+
+    try:
         yield show
+    finally:
+        timer.cancel()
+        with lock:
+            state["over"] = True
+            if state["shown"]:
+                prog.stop()
 
 
 def _no_progress(what: str, done: int, total: int) -> None:

@@ -352,6 +352,7 @@ def test_progress_bar_at_a_terminal_only(good, tmp_path, monkeypatch):
         assert run(["score", str(good), "-o", str(out), "--json", str(tmp_path / "r.json"), "--force", *extra]) == 0
         return buf.getvalue()
 
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)  # a bar from the first moment of each stage
     shown = run_with(True)
     for stage in ("正在读取", "正在校验", "正在计分", "正在写出结果"):
         assert stage in shown
@@ -360,6 +361,24 @@ def test_progress_bar_at_a_terminal_only(good, tmp_path, monkeypatch):
     piped = run_with(False)
     assert "正在" not in piped and "━" not in piped and "100%" not in piped
     assert "结果工作簿" in piped  # the summary itself is still printed
+
+
+def test_progress_bar_waits_before_it_appears(good, tmp_path, monkeypatch):
+    """A stage shorter than PROGRESS_DELAY shows no bar at all, even at a terminal: 13 cities score
+    in a fraction of a second and a bar flashing past would be noise."""
+    import io
+
+    from rich.console import Console
+
+    from jsscore import cli
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buf, force_terminal=True, width=120))
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 600)  # far longer than any stage of this run
+    assert run(["score", str(good), "-o", str(tmp_path / "r.xlsx"), "--force"]) == 0
+    text = buf.getvalue()
+    assert "结果工作簿" in text
+    assert "正在" not in text and "━" not in text
 
 
 def test_write_reports_every_unit_of_every_pass(good, tmp_path):
