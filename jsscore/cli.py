@@ -605,14 +605,11 @@ def _combos(varies) -> int:
 
 
 def _with_progress(job, total: int, quiet: bool, label: str):
-    """Run ``job(tick)`` with a rich progress bar when it is long and the output is a terminal."""
-    if quiet or total < 20 or not out.is_terminal:
-        return job(None)
-    from rich.progress import Progress
-
-    with Progress(console=out, transient=True) as prog:
-        task = prog.add_task(label, total=total)
-        return job(lambda: prog.advance(task))
+    """Run ``job(tick)`` under the same delayed progress bar as ``score`` (``tick()`` counts one step
+    of ``total``): at a terminal only, never with --quiet, and only once it has run for a second."""
+    with _progress(quiet) as show:
+        count = _counter(show, f"正在{label}", total)
+        return job(lambda: count(1))
 
 
 # ------------------------------------------------------------------------------------------ entry

@@ -192,3 +192,20 @@ def test_stability_summary_by_hand():
     assert (st["B"]["best"], st["B"]["worst"], st["B"]["low"], st["B"]["high"]) == (2, 3, D(50), D(80))
     assert st["C"]["spread"] == 1
     assert st["A"]["verdict"] != st["B"]["verdict"]
+
+
+def test_sweep_progress_bar_counts_every_scenario(tmp_path, monkeypatch):
+    """At a terminal the sweep shows the same progress bar as score, counting the 3 scenarios of
+    0.90:1.00:0.05 (0.90, 0.95, 1.00) to the end; piped, nothing of it is printed."""
+
+    def run_with(terminal: bool) -> str:
+        buf = io.StringIO()
+        monkeypatch.setattr(cli, "out", Console(file=buf, force_terminal=terminal, width=120))
+        assert run(["sensitivity", str(C01), "--vary", "network_coverage_target=0.90:1.00:0.05"]) == 0
+        return buf.getvalue()
+
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)
+    shown = run_with(True)
+    assert "正在敏感性分析" in shown and "100%" in shown
+    piped = run_with(False)
+    assert "正在敏感性分析" not in piped and "100%" not in piped
