@@ -84,6 +84,17 @@ def install() -> None:
     except (ImportError, AttributeError):  # pragma: no cover
         pass
     try:
+        from typer.core import TyperArgument
+
+        def usage_name(self):  # 文件或文件夹... / [路径], not typer's {文件或文件夹}...
+            name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+            return name + ("..." if self.nargs != 1 else "")
+
+        if hasattr(TyperArgument, "_usage_display_name") and hasattr(TyperArgument, "display_name_raw"):
+            TyperArgument._usage_display_name = usage_name
+    except (ImportError, AttributeError):  # pragma: no cover
+        pass
+    try:
         from typer.core import TyperArgument, TyperOption
 
         for cls in (TyperOption, TyperArgument):

@@ -281,6 +281,20 @@ def test_cli_runner_help_and_version():
     assert result.exit_code == 0 and __version__ in result.output
 
 
+def test_usage_lines_in_chinese_without_typer_braces():
+    """typer writes a required argument as {NAME}...; jsscore's usage lines read 用法：… 文件或文件夹...
+    for a required argument and [路径] for an optional one."""
+    runner = CliRunner()
+    usage = {}
+    for cmd in (["score"], ["validate"], ["rubric", "check"]):
+        result = runner.invoke(app, [*cmd, "--help"], terminal_width=120)
+        assert result.exit_code == 0
+        usage[cmd[-1]] = next(ln.strip() for ln in result.output.splitlines() if "用法：" in ln)
+    assert usage == {"score": "用法：jsscore score [选项] 文件或文件夹...",
+                     "validate": "用法：jsscore validate [选项] [文件或文件夹]...",
+                     "check": "用法：jsscore rubric check [选项] [路径]"}
+
+
 def test_run_help_and_version(capsys):
     assert run(["--help"]) == 0
     assert "score" in capsys.readouterr().out
