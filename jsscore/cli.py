@@ -163,7 +163,7 @@ def score(
     with _progress(quiet) as show:
         data = _gather(inputs, rb, params, allow_missing, require_all, progress=show)
     if data.errors:
-        _report_errors(data)
+        _report_errors(data, rb)
         raise Exit(EXIT_DATA)
     prev = None
     if previous is not None:
@@ -224,12 +224,12 @@ def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_goi
         _fail(str(e))
 
 
-def _report_errors(data) -> None:
+def _report_errors(data, rb) -> None:
     from jsscore.report import console
 
     errors = data.errors
     console.print_problems(err, data.problems, f"发现 {len(errors)} 处错误（另有 {len(data.problems) - len(errors)} 条提醒），"
-                           "未计分、未生成结果文件：")
+                           "未计分、未生成结果文件：", labels=rb.labels)
     err.print("请按每条后面“→”的提示修改后重新运行；用 [bold]jsscore validate 文件 -o 退回清单.xlsx[/] 可生成发给各市的修改清单。")
 
 
@@ -292,7 +292,8 @@ def validate(
         _fail(str(e))
     shown = data.problems if not quiet else data.errors
     if shown:
-        console.print_problems(out, shown, f"共 {len(data.records)} 个设区市；错误 {len(data.errors)} 处，提醒 {len(data.warnings)} 条：")
+        console.print_problems(out, shown, f"共 {len(data.records)} 个设区市；错误 {len(data.errors)} 处，提醒 {len(data.warnings)} 条：",
+                               labels=rb.labels)
     elif not quiet:
         out.print(f"[green]校验通过[/]：共 {len(data.records)} 个设区市，没有发现问题。")
     if output is not None and not quiet:
@@ -325,7 +326,7 @@ def _scored(inputs, rb, params, allow_missing):
 
     data = _gather(inputs, rb, params, allow_missing)
     if data.errors:
-        _report_errors(data)
+        _report_errors(data, rb)
         raise Exit(EXIT_DATA)
     return data, engine.score_all(rb, data.records, params)
 

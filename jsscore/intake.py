@@ -148,6 +148,13 @@ def _sheets(src: files.Source, path: Path, rubric: Rubric, lookup: dict[str, str
         if sheet.hidden:
             probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, what=f"数据所在的工作表“{sheet.name}”"))
         found = True
+        hidden = sheet.hidden_cols if lay.orientation == "wide" else sheet.hidden_rows
+        for i in sorted(hidden.intersection(lay.keys)):  # a field's whole row/column hidden from the filler
+            key = lay.keys[i][0]
+            where = f" {layout.col_letter(i)} 列" if lay.orientation == "wide" else f"第 {i + 1} 行"
+            label = rubric.fields[key].label if key in rubric.fields else key
+            probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, field=key,
+                                what=f"填报项目“{label}”所在的{where}"))
         for key in lay.missing:
             probs.append(at(P.make("missing_column", file=path.name, sheet=sheet.name, field=key,
                                    label=rubric.fields[key].label), key))
@@ -222,7 +229,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
             continue
         rec_probs: list[P.Problem] = []
         if rr.hidden:
-            rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{rr.hidden}", **loc))
+            rec_probs.append(P.make("hidden_data", cell=rr.city_cell, city=city, what=f"{city}的数据所在的{' ' * rr.hidden[0].isascii()}{rr.hidden}", **loc))
         vals: dict[str, Any] = {}
         fields = rubric.fields
         for key, raw, pct_cell, pts in rr.figures():

@@ -60,7 +60,58 @@ def test_hidden_city_column_in_the_template_is_warned(tmp_path):
     rc, doc = _json(tmp_path, src)
     assert rc == 0
     assert [(i["city"], i["message"]) for i in doc["issues"] if i["code"] == "hidden_data"] == [
-        ("宿迁市", "宿迁市的数据所在的R 列被隐藏，仍已读取")]
+        ("宿迁市", "宿迁市的数据所在的 R 列被隐藏，仍已读取")]
+
+
+def test_hidden_field_row_in_the_template_is_warned(tmp_path):
+    # the template lists the fields down the rows; a field's row hidden hides every city's figure
+    src = tmp_path / "s.xlsx"
+    shutil.copy(CASES.parent.parent / "sample_data" / "jiangsu_2026_sample.xlsx", src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["填报表"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "digital_cert")
+    ws.row_dimensions[row].hidden = True
+    wb.save(src)
+    rc, doc = _json(tmp_path, src)
+    assert rc == 0
+    assert [(i["field"], i["city"], i["message"]) for i in doc["issues"] if i["code"] == "hidden_data"] == [
+        ("digital_cert", "", f"填报项目“数字证书已有应用”所在的第 {row} 行被隐藏，仍已读取")]
+
+
+def test_hidden_field_column_is_warned(tmp_path):
+    def hide(ws):
+        ws.column_dimensions["D"].hidden = True  # city_it_staff, for every city
+    rc, doc = _json(tmp_path, _edit(tmp_path, "hidcol.xlsx", hide))
+    assert rc == 0
+    hidden = [i for i in doc["issues"] if i["code"] == "hidden_data"]
+    assert [(i["field"], i["message"]) for i in hidden] == [
+        ("city_it_staff", "填报项目“市级信息化人员编制数”所在的 D 列被隐藏，仍已读取")]
+
+
+def test_excel_error_cells_are_named_as_errors(tmp_path, capsys):
+    # D3 (无锡 staff) holds the error value itself; D4 (常州 staff) a formula whose cached result is an
+    # error, as Excel saves =1/0. Both read as the error shown, not as blank or "not calculated".
+    import zipfile
+
+    def put(ws):
+        ws["D3"] = "#N/A"  # openpyxl writes a known error code as an error cell (t="e")
+        ws["D4"] = "=1/0"
+    p = _edit(tmp_path, "err.xlsx", put)
+    fixed = tmp_path / "err2.xlsx"
+    with zipfile.ZipFile(p) as zin, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
+                data = data.replace(b'<c r="D4"><f>1/0</f><v /></c>', b'<c r="D4" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+                assert b"#DIV/0!" in data
+            zout.writestr(item, data)
+    assert run(["score", str(fixed), "-o", str(tmp_path / "o.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "填报!D3" in err and "单元格显示错误值 #N/A" in err
+    assert "填报!D4" in err and "单元格显示错误值 #DIV/0!" in err
+    assert "没有保存计算结果" not in err and "未填写" not in err
+    assert not (tmp_path / "o.xlsx").exists()
 
 
 def test_thousands_of_empty_formatted_rows_are_ignored(tmp_path):

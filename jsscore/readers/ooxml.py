@@ -176,14 +176,32 @@ def merged_cells(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
     return out
 
 
-def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int]]:
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def error_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """0-based (row, column) → the error value shown (#DIV/0!, #N/A …) of a sheet's error cells
+    (t="e"). calamine reads them as empty cells, which would be reported as blank or, for a formula,
+    as "not calculated" – advice a re-save can never satisfy."""
+    out: dict[tuple[int, int], str] = {}
+    if b't="e"' not in data:
+        return out
+    for m in _ERROR_CELL.finditer(data):
+        r, v = _ATTR_R.search(m.group(1)), _V.search(m.group(2))
+        if r and v:
+            out[(int(r.group(2)) - 1, _col(r.group(1)))] = v.group(1).decode("utf-8", "replace")
+    return out
+
+
+def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int], dict[tuple[int, int], str]]:
     """Whether a sheet is sparse (more than ~10× as many rows spanned as present, and at least
-    100 000), and its hidden rows and columns (0-based)."""
+    100 000), its hidden rows and columns (0-based), and its error cells."""
     try:
         with z.open(part) as fh:
             data = fh.read()
     except KeyError:
-        return False, set(), set()
+        return False, set(), set(), {}
     present, last = 0, 0
     hidden_rows: set[int] = set()
     for m in _ROW.finditer(data):
@@ -199,7 +217,7 @@ def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int]]:
             mm = _MINMAX.search(m.group(1))
             if mm and int(mm.group(2)) - int(mm.group(1)) < 1000:
                 hidden_cols.update(range(int(mm.group(1)) - 1, int(mm.group(2))))
-    return last > 100_000 and last > 10 * present, hidden_rows, hidden_cols
+    return last > 100_000 and last > 10 * present, hidden_rows, hidden_cols, error_cells(data)
 
 
 def read(data: bytes) -> tuple[list, dict]:
@@ -216,7 +234,7 @@ def read(data: bytes) -> tuple[list, dict]:
         parts = sheet_paths(z)
         meta = custom_properties(z)
         scans = {name: _rows(z, part) for name, part in parts.items()}
-        for name, (sparse, _, _) in scans.items():
+        for name, (sparse, *_) in scans.items():
             if sparse:
                 raise SparseSheet(name)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -226,10 +244,14 @@ def read(data: bytes) -> tuple[list, dict]:
             for r in rows:  # calamine reads an empty cell as "": blank is None everywhere else
                 if "" in r:
                     r[:] = [None if v == "" else v for v in r]
+            _, hidden_rows, hidden_cols, errors = scans.get(m.name, (False, set(), set(), {}))
+            for (r, c), shown in errors.items():  # calamine reads an error cell as empty too
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = shown
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             pct = percent_cells(z, parts[m.name], styles) if m.name in parts else set()
             sheet = Sheet(m.name, rows, pct, str(m.visible).lower().endswith("hidden"))
-            _, sheet.hidden_rows, sheet.hidden_cols = scans.get(m.name, (False, set(), set()))
+            sheet.hidden_rows, sheet.hidden_cols = hidden_rows, hidden_cols
             sheets.append(sheet)
     return sheets, meta

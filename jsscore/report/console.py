@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from rich import box
 from rich.console import Console
@@ -63,8 +64,16 @@ def problems_table(problems: list[Problem], title: str = "问题清单", limit: 
     return t
 
 
-def print_problems(console: Console, problems: list[Problem], title: str, limit: int | None = None) -> None:
-    """Problems one per line (never folded mid-word), grouped by file and city, hints indented."""
+def field_name(key: str, labels: Mapping[str, str] | None) -> str:
+    """A field as a user reads it: its Chinese label, with the key of the template's column A."""
+    label = labels.get(key) if labels and key else None
+    return f"{label}（{key}）" if label else key
+
+
+def print_problems(console: Console, problems: list[Problem], title: str, limit: int | None = None,
+                   labels: Mapping[str, str] | None = None) -> None:
+    """Problems one per line (never folded mid-word), grouped by file and city, hints indented; a
+    field is named by its label from ``labels`` (key → Chinese label) when given."""
     from rich.markup import escape
 
     console.print(f"[bold]{escape(title)}[/]")
@@ -78,7 +87,7 @@ def print_problems(console: Console, problems: list[Problem], title: str, limit:
             last = head
         sev = "[bold red]✗ 错误[/]" if p.severity == "error" else "[yellow]! 提醒[/]"
         where = f"{p.where} " if p.where else ""
-        fld = f"{p.field} " if p.field else ""
+        fld = f"{field_name(p.field, labels)} " if p.field else ""
         console.print(f"  {sev} {escape(where)}{escape(fld)}· {escape(p.message)}", soft_wrap=True)
         if p.hint:
             console.print(f"      [dim]→ {escape(p.hint)}[/]", soft_wrap=True)
@@ -98,7 +107,8 @@ def summary(console: Console, rep: Report, out_path: str, json_path: str | None,
     errs = sum(1 for p in rep.problems if p.severity == "error")
     warns = len(rep.problems) - errs
     if warns:
-        print_problems(console, [p for p in rep.problems if p.severity != "error"], f"提醒 {warns} 条", limit=20)
+        print_problems(console, [p for p in rep.problems if p.severity != "error"], f"提醒 {warns} 条", limit=20,
+                       labels=rep.rubric.labels)
     console.print(f"结果工作簿：[bold]{out_path}[/]" + ("（同名文件已存在，已另起文件名；加 --force 可覆盖）" if renamed else ""))
     if json_path:
         console.print(f"JSON 结果：{json_path}")

@@ -315,8 +315,9 @@ def _figures(b: _Book, rep: Report) -> None:
 
 def _problems(b: _Book, rep: Report) -> None:
     ws = b.sheet("问题清单")
-    b.header(ws, 0, ["级别", "代码", "问题", "文件", "单元格", "设区市", "字段", "填写值", "涉及评分项", "说明"],
-             [6, 18, 14, 22, 12, 9, 18, 14, 14, 60])
+    b.header(ws, 0, ["级别", "问题代码", "问题", "文件", "单元格", "设区市", "填报项目", "字段代码", "填写值", "涉及评分项",
+                     "说明"], [6, 18, 14, 22, 12, 9, 24, 18, 14, 14, 60])
+    labels = rep.rubric.labels
     if not rep.problems:
         ws.write_string(1, 0, "没有发现问题。", b.note)
     for i, p in enumerate(rep.problems):
@@ -324,10 +325,10 @@ def _problems(b: _Book, rep: Report) -> None:
         if row >= MAX_ROWS:
             ws.write_string(row, 0, "（已达 Excel 行数上限，其余问题见 --json 输出）", b.note)
             break
-        vals = ["错误" if p.severity == "error" else "提醒", p.code, p.title, p.file, p.where, p.city, p.field,
-                "" if p.value is None else str(p.value), "、".join(p.items), p.message]
+        vals = ["错误" if p.severity == "error" else "提醒", p.code, p.title, p.file, p.where, p.city,
+                labels.get(p.field, ""), p.field, "" if p.value is None else str(p.value), "、".join(p.items), p.message]
         for c, v in enumerate(vals):
-            b.value(ws, row, c, v, b.wrap if c == 9 else b.text)
+            b.value(ws, row, c, v, b.wrap if c == 10 else b.text)
 
 
 def _rules(b: _Book, rep: Report) -> None:

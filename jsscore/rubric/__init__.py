@@ -155,6 +155,11 @@ class Rubric:
     def defaults(self) -> dict[str, Any]:
         return {k: p.default for k, p in self.parameters.items()}
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """field key → its Chinese label."""
+        return {k: f.label for k, f in self.fields.items()}
+
     def feeds(self) -> dict[str, list[str]]:
         """field key → ids of the items it feeds."""
         out: dict[str, list[str]] = {k: [] for k in self.fields}
