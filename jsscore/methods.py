@@ -11,6 +11,7 @@ Reasons are Chinese sentences built from the figures that decided the score, e.g
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -327,7 +328,10 @@ def _shortfall(d, ctx: Context, target: Fraction) -> str:
     f = ctx.rubric.fields[d.numerator[0]]
     name = f.label if len(d.numerator) == 1 else "合计"
     unit = f.unit if f.unit != "个" else ""
-    return f"（{name} {fmt_num(num)}{unit}，达标需 {fmt_num(round_half_up(need, 4))}{unit}）"
+    # the least value that meets the target: whole for counts (1518.1 sites → 1519), else to 4 places
+    step = 1 if all(ctx.rubric.fields[k].type == "int" for k in d.numerator) else 10_000
+    least = Fraction(math.ceil(need * step), step)
+    return f"（{name} {fmt_num(num)}{unit}，达标需 {fmt_num(least)}{unit}）"
 
 
 @method("proportional", "按比得分", _check_derived)

@@ -111,8 +111,11 @@ FUNDING_ROWS = [
     Row("1.1.2b", {"urban_insured": D(3214567), "city_om_funding": D("964.3701")}, D(2), None,
         note="exactly adequate"),
     # 964.37 万元 = 9643700 元 < 9643701 元: one yuan short → 0; ratio 9643700/9643701 = 99.99998963…%
-    Row("1.1.2b", {"urban_insured": D(3214567), "city_om_funding": D("964.37")}, D(0), ("低于达标线 100%",),
-        note="one yuan short"),
+    Row("1.1.2b", {"urban_insured": D(3214567), "city_om_funding": D("964.37")}, D(0),
+        ("低于达标线 100%", "964.37万元，达标需 964.3701万元）"), note="one yuan short"),
+    # 1234567 人 × 3 元 = 3703701 元 = 370.3701 万元 needed
+    Row("1.1.2b", {"urban_insured": D(1234567), "city_om_funding": D(300)}, D(0), ("300万元，达标需 370.3701万元）",),
+        note="need to the yuan"),
     # 1000000 人 × 3 元 = 300 万元
     Row("1.1.2b", {"urban_insured": D(1000000), "city_om_funding": D(300)}, D(2), None, note="300 = 300"),
     Row("1.1.2b", {"urban_insured": D(1000000), "city_om_funding": D("299.99")}, D(0), ("低于达标线 100%",),
@@ -218,7 +221,9 @@ NET_ROWS = [
     Row("2.2.1", _net(120, 110, street=(50, 49)), D(0), ("94.50%", "低于达标线 95%"), note="street short"),
     # totals 180 (perfect fixture); 95% of 180 = 171 → 10+20+50+91
     Row("2.2.1", _net(100, 91), D(6), None, note="171/180 = 95% exactly"),
-    Row("2.2.1", _net(100, 90), D(0), ("94.44%", "低于达标线 95%"), note="170/180 = 94.444…%"),
+    Row("2.2.1", _net(100, 90), D(0), ("94.44%", "低于达标线 95%", "合计 170，达标需 171）"), note="170/180 = 94.444…%"),
+    # totals 10+20+50+97 = 177; 95% of 177 = 168.15 outlets, so 169 are needed (a count is whole)
+    Row("2.2.1", _net(97, 80), D(0), ("合计 160，达标需 169）",), note="160/177; 168.15 → 169"),
     # 94999/100000 = 94.999% prints as 95.00% at 2 places, so more places are shown: totals
     # 10+20+50+99920 = 100000, conn 10+20+50+94919 = 94999
     Row("2.2.1", _net(99920, 94919), D(0), ("94.999%", "低于达标线 95%"), note="94.999% not shown as 95.00%"),
