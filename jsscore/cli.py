@@ -162,9 +162,7 @@ def score(
     params = _params(rb, param)
     with _progress(quiet) as show:
         data = _gather(inputs, rb, params, allow_missing, require_all, progress=show)
-    if data.errors:
-        _report_errors(data, rb)
-        raise Exit(EXIT_DATA)
+    _stop_on_errors(data, rb)
     prev = None
     if previous is not None:
         from jsscore import history
@@ -213,10 +211,14 @@ def score(
                 out.print(f"[yellow]本年新增的评分项：{'、'.join(new)}（上年没有，未参与逐项比较）[/]")
 
 
-def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_going=False, progress=None):
+def _gather(inputs, rb, params, allow_missing=False, require_all=False, progress=None):
+    """Read and check the inputs. With several files (or a folder) an unreadable one does not stop the
+    others being checked: it is one problem among all the others, and the run exits 2 after listing
+    them (``_stop_on_errors``)."""
     from jsscore import intake
     from jsscore.problems import InputError
 
+    keep_going = len(inputs) > 1 or any(p.is_dir() for p in inputs)
     try:
         return intake.gather(list(inputs), rb, params, allow_missing=allow_missing, require_all=require_all,
                              keep_going=keep_going, progress=progress)
@@ -224,12 +226,21 @@ def _gather(inputs, rb, params, allow_missing=False, require_all=False, keep_goi
         _fail(str(e))
 
 
+def _stop_on_errors(data, rb) -> None:
+    """With errors: list every problem and exit, 2 when a file could not be read, else 1."""
+    if data.errors:
+        _report_errors(data, rb)
+        raise Exit(EXIT_USAGE if any(p.code == "unreadable_file" for p in data.problems) else EXIT_DATA)
+
+
 def _report_errors(data, rb) -> None:
     from jsscore.report import console
 
     errors = data.errors
-    console.print_problems(err, data.problems, f"发现 {len(errors)} 处错误（另有 {len(data.problems) - len(errors)} 条提醒），"
-                           "未计分、未生成结果文件：", labels=rb.labels)
+    unreadable = sum(1 for p in errors if p.code == "unreadable_file")
+    among = f"其中 {unreadable} 个文件无法读取；" if unreadable else ""
+    console.print_problems(err, data.problems, f"发现 {len(errors)} 处错误（{among}另有 {len(data.problems) - len(errors)} "
+                           "条提醒），未计分、未生成结果文件：", labels=rb.labels)
     err.print("请按每条后面“→”的提示修改后重新运行；用 [bold]jsscore validate 文件 -o 退回清单.xlsx[/] 可生成发给各市的修改清单。")
 
 
@@ -273,8 +284,7 @@ def validate(
     rb = _load_rubric(rubric)
     params = _params(rb, param)
     with _progress(quiet) as show:
-        data = _gather(inputs, rb, params, allow_missing, require_all, progress=show,
-                       keep_going=len(inputs) > 1 or inputs[0].is_dir())
+        data = _gather(inputs, rb, params, allow_missing, require_all, progress=show)
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
     try:
         if output is not None:
@@ -325,9 +335,7 @@ def _scored(inputs, rb, params, allow_missing):
     from jsscore import engine
 
     data = _gather(inputs, rb, params, allow_missing)
-    if data.errors:
-        _report_errors(data, rb)
-        raise Exit(EXIT_DATA)
+    _stop_on_errors(data, rb)
     return data, engine.score_all(rb, data.records, params)
 
 

@@ -142,13 +142,29 @@ def test_unreadable_files_among_good_ones(tmp_path, capsys):
     # score: both unreadable files named at once, exit 2, nothing written
     assert run(["score", str(folder), "-o", str(tmp_path / "o.xlsx")]) == 2
     err = capsys.readouterr().err
-    assert "broken.xlsx" in err and "report.xlsx" in err and "2 个文件无法读取" in err
+    assert "broken.xlsx" in err and "report.xlsx" in err and "其中 2 个文件无法读取" in err
     assert not (tmp_path / "o.xlsx").exists()
     # validate: the rest is still checked and the correction workbook written; exit 2 for the unreadable
     fb = tmp_path / "fb.xlsx"
     assert run(["validate", str(folder), "-o", str(fb)]) == 2
     wb = openpyxl.load_workbook(fb)
     assert "（全表）" in wb.sheetnames
+
+
+def test_score_lists_an_unreadable_file_with_the_other_problems(tmp_path, capsys):
+    # a folder with one unreadable file and one good return whose D3 (无锡 staff) is text: score names
+    # both problems at once (like validate), writes nothing and exits 2 for the unreadable file
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    wb = openpyxl.load_workbook(C01)
+    wb.active["D3"] = "很多"
+    wb.save(folder / "all.xlsx")
+    (folder / "report.xlsx").write_bytes(b"%PDF-1.4\n")
+    assert run(["score", str(folder), "-o", str(tmp_path / "o.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "发现 2 处错误（其中 1 个文件无法读取；" in err
+    assert "report.xlsx 实际是 PDF 文件" in err and "填报!D3" in err and "很多" in err
+    assert not (tmp_path / "o.xlsx").exists()
 
 
 def test_header_only_file_is_a_data_error(tmp_path, capsys):
