@@ -450,8 +450,10 @@ def rubric_export(
 
 
 @rubric_app.command("check")
-def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。", metavar="路径")) -> None:
-    """检查规则文件：分值是否相加一致、最低分高于 0 的评分项、无法得满分的评分项、未使用的参数。"""
+def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规则文件（默认检查内置规则）。", metavar="路径"),
+                 strict: bool = typer.Option(False, "--strict", help="有提醒也返回退出码 1。")) -> None:
+    """检查规则文件：分值是否相加一致、最低分高于 0 的评分项、无法得满分的评分项、未使用的参数。
+    退出码：0 可以使用（可能有提醒），1 有错误无法使用（加 --strict 时有提醒也为 1），2 无法读取。"""
     from jsscore.analysis import lint
     from jsscore.rubric import RubricError, load
 
@@ -463,10 +465,11 @@ def rubric_check(path: Path | None = typer.Argument(None, help="要检查的规�
             out.print(f"  [red]✗[/] {p}", soft_wrap=True)
         raise Exit(EXIT_USAGE if e.unreadable else EXIT_DATA) from None
     findings = lint(rb)
-    out.print(f"规则 {rb.id} {rb.version}：{len(rb.categories)} 个工作分类、{len(rb.items)} 个评分项，分值合计 {rb.total}，结构检查通过。")
+    out.print(f"规则 {rb.id} {rb.version}：{len(rb.categories)} 个工作分类、{len(rb.items)} 个评分项，分值合计 {rb.total}，"
+              f"结构检查通过，可以使用{f'；另有 {len(findings)} 条提醒，请确认是否符合本意：' if findings else '。'}")
     for f in findings:
         out.print(f"  [yellow]![/] {f}", soft_wrap=True)
-    if findings:
+    if findings and strict:
         raise Exit(EXIT_DATA)
 
 

@@ -231,7 +231,8 @@ def test_a_missing_rubric_file_is_exit_2(cap, tmp_path):
 
 
 def test_check_flags_331_on_the_shipped_rubric(cap):
-    assert run(["rubric", "check"]) == 1
+    # a finding is a 提醒: the rubric is usable (exit 0) unless --strict asks for exit 1
+    assert run(["rubric", "check", "--strict"]) == 1
     text = cap.out()
     assert _has_id(text, "3.3.1")
     # 3.3.1: 4 − 1 × 3 (all three lr_* missing) = 1 point for doing nothing
@@ -244,7 +245,9 @@ def test_check_flags_331_on_the_shipped_rubric(cap):
 
 
 def test_check_with_explicit_path_of_the_shipped_rubric(cap):
-    assert run(["rubric", "check", str(SHIPPED)]) == 1
+    assert run(["rubric", "check", str(SHIPPED)]) == 0
+    assert "可以使用；另有 1 条提醒" in cap.out()
+    assert run(["rubric", "check", str(SHIPPED), "--strict"]) == 1
 
 
 def test_check_flags_unused_parameter_and_unreachable_full_marks(cap, tmp_path):
@@ -255,7 +258,7 @@ def test_check_flags_unused_parameter_and_unreachable_full_marks(cap, tmp_path):
               "[[parameters]]\nkey = \"spare_threshold\"\nlabel = \"备用阈值\"\ntype = \"decimal\"\ndefault = \"1\"\n\n"
               "[[parameters]]\nkey = \"funding_per_insured_yuan\""))
     tomllib.loads(p.read_text(encoding="utf-8"))  # still valid TOML
-    assert run(["rubric", "check", str(p)]) == 1
+    assert run(["rubric", "check", str(p), "--strict"]) == 1
     text = cap.out()
     assert "spare_threshold" in text
     line = next(ln for ln in text.splitlines() if _has_id(ln, "3.1.1"))
@@ -267,7 +270,7 @@ def test_check_flags_a_deduction_floor_above_zero(cap, tmp_path):
     # 1.2.3 with 0.2 per missing rule: 1 − 0.2 × 3 = 0.4 for doing nothing
     p = edit(tmp_path / "floor.toml", ('fields = ["om_db", "om_network", "om_security"]\n    deduct = "0.5"',
                                        'fields = ["om_db", "om_network", "om_security"]\n    deduct = "0.2"'))
-    assert run(["rubric", "check", str(p)]) == 1
+    assert run(["rubric", "check", str(p), "--strict"]) == 1
     line = next(ln for ln in cap.out().splitlines() if _has_id(ln, "1.2.3"))
     assert "0.4" in line
 
@@ -276,7 +279,7 @@ def test_check_flags_a_target_above_100_percent(cap, tmp_path):
     # 2.1.1 compares a share of three yes/no answers (at most 100 %) with 1.5: never reachable
     p = edit(tmp_path / "t.toml", ('derived = "dc_city_concentration"\n    target = "dc_concentration_target"',
                                    'derived = "dc_city_concentration"\n    target = "1.5"'))
-    assert run(["rubric", "check", str(p)]) == 1
+    assert run(["rubric", "check", str(p), "--strict"]) == 1
     assert _has_id(cap.out(), "2.1.1")
 
 
