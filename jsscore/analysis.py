@@ -116,8 +116,12 @@ def parse_vary(rubric: Rubric, text: str) -> tuple[str, list[str]]:
         vals = [v.strip() for v in rng.split(",") if v.strip()]
         return key, vals or list(p.choices)
     if ":" in rng:
+        def num(x: str) -> Decimal:  # 90% as 0.90 for a percentage parameter, as --param accepts
+            x = x.strip().replace("％", "%")
+            return Decimal(x[:-1]) / 100 if x.endswith("%") and p.type == "pct" else Decimal(x)
+
         try:
-            a, b, s = (Decimal(x) for x in rng.split(":"))
+            a, b, s = (num(x) for x in rng.split(":"))
         except (InvalidOperation, ValueError):
             raise VaryError(f"--vary {key} 的范围应为 起:止:步长，如 0.90:1.00:0.01；收到 {rng!r}") from None
         if s <= 0 or b < a:

@@ -7,6 +7,7 @@ No Python traceback reaches a user; ``--debug`` shows it for developers.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -29,9 +30,11 @@ app = typer.Typer(
 rubric_app = typer.Typer(help="查看、导出、检查评分规则文件。", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
-# Piped or redirected output is read in a file or a wide window: don't squeeze it to 80 columns.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+# Piped or redirected output is read in a file or a wide window: don't squeeze it to 80 columns,
+# unless COLUMNS says how wide it may be.
+_WIDE = None if os.environ.get("COLUMNS", "").strip().isdigit() else 160
+out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -137,7 +140,7 @@ def template(
 
 @app.command()
 def score(
-    inputs: list[Path] = typer.Argument(..., help="填报文件（.xlsx/.xls/.csv）或包含多个文件的文件夹，可多个。", show_default=False,
+    inputs: list[Path] = typer.Argument(..., help="填报文件（.xlsx/.xls/.et/.ods/.csv）或包含多个文件的文件夹，可多个。", show_default=False,
                                         metavar="文件或文件夹"),
     output: Path | None = typer.Option(None, "--output", "-o", help="结果工作簿路径（默认：输入文件旁的 <文件名>_评分结果.xlsx）。"),
     json_path: Path | None = typer.Option(None, "--json", help="另存一份 JSON 格式的结果（供其他系统读取）。"),
@@ -487,7 +490,6 @@ def sensitivity(
     rubric: Path | None = RubricOpt,
 ) -> None:
     """参数敏感性分析：按参数的不同取值重新计分，列出各设区市的总分与名次及名次稳定性。"""
-    from rich.table import Table
 
     from jsscore import analysis
     from jsscore.report.safe import OutputError, choose_output
@@ -507,31 +509,7 @@ def sensitivity(
     stab = analysis.stability(scenarios)
     cities = [c for c in rb.city_order if c in stab] + [c for c in stab if c not in rb.city_order]
     if not quiet:
-        short = len(varies) == 1
-        if short:
-            out.print(f"参数 {varies[0][0]} 取值：{'、'.join(varies[0][1])}", soft_wrap=True)
-        t = Table(title="各取值下的名次", header_style="bold")
-        t.add_column("设区市", no_wrap=True)
-        for i, sc in enumerate(scenarios):
-            t.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=3, no_wrap=True)
-        for col in ("最好", "最差", "结论"):
-            t.add_column(col, justify="right", no_wrap=True)
-        for c in sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"])):
-            d = stab[c]
-            style = {"稳定": "green", "小幅变动": "yellow"}.get(d["verdict"], "red")
-            t.add_row(c, *[str(sc.results[c][0]) for sc in scenarios], str(d["best"]), str(d["worst"]),
-                      f"[{style}]{d['verdict']}[/]")
-        out.print(t)
-        t2 = Table(title="各取值下的总分", header_style="bold")
-        t2.add_column("设区市", no_wrap=True)
-        for i, sc in enumerate(scenarios):
-            t2.add_column(sc.settings[0][1] if short else f"#{i + 1}", justify="right", min_width=6, no_wrap=True)
-        for c in sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"])):
-            t2.add_row(c, *[f"{sc.results[c][1]:.2f}" for sc in scenarios])
-        out.print(t2)
-        if not short:
-            for i, sc in enumerate(scenarios):
-                out.print(f"  #{i + 1}：{sc.label}", soft_wrap=True)
+        _print_sweep(rb, varies, scenarios, stab, cities, output is None)
     if output is not None:
         from jsscore.report import sensitivity as sens_report
 
@@ -542,6 +520,74 @@ def sensitivity(
             _fail(str(e))
         if not quiet:
             out.print(f"结果工作簿：[bold]{path}[/]")
+
+
+def _column_groups(heads: list[str], least: int, room: int) -> list[range]:
+    """Consecutive groups of columns (header texts ``heads``, cells at least ``least`` wide) such that
+    each group fits in ``room`` terminal cells; a rich table column costs its width plus 3."""
+    from rich.cells import cell_len
+
+    groups, first, used = [], 0, 0
+    for i, h in enumerate(heads):
+        w = max(cell_len(h), least) + 3
+        if i > first and used + w > room:
+            groups.append(range(first, i))
+            first, used = i, 0
+        used += w
+    groups.append(range(first, len(heads)))
+    return groups
+
+
+def _print_sweep(rb, varies, scenarios, stab, cities, no_workbook: bool) -> None:
+    """The sweep at the console: ranks and totals per parameter setting, in as many tables as the
+    terminal's width needs (a table wider than the terminal would be cut off), then the legend."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    short = len(varies) == 1
+    for k, vals in varies:
+        out.print(f"参数：{rb.parameters[k].label}（{k}）")
+        out.print(f"  取值：{'、'.join(vals)}")
+    if not short:
+        out.print(f"共 {len(scenarios)} 种组合，编号见表后。")
+    heads = [sc.settings[0][1] if short else f"#{i + 1}" for i, sc in enumerate(scenarios)]
+    order = sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"]))
+    room = max(out.width - 1 - (max(cell_len(c) for c in [*cities, "设区市"]) + 3), 10)
+    n = len(scenarios)
+    tail = " " * ((4 + 3) * 2 + 8)  # 最好, 最差, 结论 (3 columns) kept together as one pseudo-column
+    for title, least, cell in (("各取值下的名次", 3, lambda sc, c: str(sc.results[c][0])),
+                               ("各取值下的总分", 6, lambda sc, c: f"{sc.results[c][1]:.2f}")):
+        ranks = title.endswith("名次")
+        groups = _column_groups(heads + [tail] * ranks, least, room)
+        for g in groups:
+            cols = [i for i in g if i < n]
+            if not cols:  # the stability columns alone
+                title, part = "名次稳定性", ""
+            elif len(groups) > 1:
+                part = f"（第 {cols[0] + 1} 种）" if len(cols) == 1 else f"（第 {cols[0] + 1}–{cols[-1] + 1} 种）"
+            else:
+                part = ""
+            t = Table(title=title + part, header_style="bold", min_width=cell_len(title + part) + 2)
+            t.add_column("设区市", no_wrap=True)
+            for i in cols:
+                t.add_column(heads[i], justify="right", min_width=least, no_wrap=True)
+            with_tail = ranks and n in g
+            if with_tail:
+                for col in ("最好", "最差", "结论"):
+                    t.add_column(col, justify="right", no_wrap=True)
+            for c in order:
+                row = [c, *[cell(scenarios[i], c) for i in cols]]
+                if with_tail:
+                    d = stab[c]
+                    style = {"稳定": "green", "小幅变动": "yellow"}.get(d["verdict"], "red")
+                    row += [str(d["best"]), str(d["worst"]), f"[{style}]{d['verdict']}[/]"]
+                t.add_row(*row)
+            out.print(t)
+    if not short:
+        for i, sc in enumerate(scenarios):
+            out.print(f"  #{i + 1}：{sc.label}", soft_wrap=True)
+    if no_workbook and len(scenarios) > 10:
+        out.print("加 -o 文件名.xlsx 可把以上结果另存为工作簿。")
 
 
 PROGRESS_DELAY = 1.0  # seconds a stage runs before its bar appears: a 13-city run shows none

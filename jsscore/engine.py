@@ -112,6 +112,8 @@ def _param_value(p, raw: str) -> Any:
         raise ParamError("不是数字")
     if p.type == "pct" and v > 1:
         raise ParamError("百分比请写成 0.95 或 95%")
+    if p.type == "int" and v != v.to_integral_value():
+        raise ParamError("须为整数")
     if p.min is not None and v < p.min:
         raise ParamError(f"不能小于 {p.min}")
     if p.max is not None and v > p.max:

@@ -32,7 +32,7 @@ def _from_json(path: Path) -> dict[str, dict]:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
         cities = doc["cities"]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        raise HistoryError(f"{path.name} 不是 jsscore 输出的 JSON 结果（缺少 cities）。") from None
+        raise HistoryError(f"{path.name} 不是 jsscore 输出的 JSON 结果（其中没有各设区市的得分）。") from None
     out: dict[str, dict] = {}
     ids: dict[str, None] = {}  # union over cities, in order of appearance
     try:

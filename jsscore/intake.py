@@ -48,7 +48,7 @@ def expand(paths: list[Path]) -> list[Path]:
             found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in INPUT_SUFFIXES
                            and not q.name.startswith(("~$", ".")))
             if not found:
-                raise P.InputError(f"文件夹 {p} 中没有 .xlsx / .xls / .csv 文件")
+                raise P.InputError(f"文件夹 {p} 中没有可读取的填报文件（{' / '.join(INPUT_SUFFIXES)}）")
             out += found
         elif p.name.startswith("~$") and len(paths) > 1:
             continue  # an Excel/WPS lock file caught by a wildcard (score *.xlsx) among real files

@@ -335,6 +335,21 @@ def test_installed_script_good_file(good, tmp_path):
     assert [c["city"] for c in doc["cities"]][:2] == ["苏州市", "南京市"]
 
 
+def test_piped_output_keeps_to_columns_when_set(good, tmp_path):
+    # piped without COLUMNS the console is 160 wide (a log file, a wide window); COLUMNS=80 is obeyed
+    from rich.cells import cell_len
+
+    widths = {}
+    for cols in ("80", None):
+        env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+        env.update({"PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", **({"COLUMNS": cols} if cols else {})})
+        p = subprocess.run([*_script(), "score", good.name, "-o", f"r{cols}.xlsx"], cwd=tmp_path, capture_output=True,
+                           text=True, encoding="utf-8", env=env, timeout=120)
+        assert p.returncode == 0, p.stderr
+        widths[cols] = max(cell_len(ln) for ln in p.stdout.splitlines())
+    assert widths["80"] <= 80 < widths[None]
+
+
 def test_installed_script_exit_codes(blank_cell, tmp_path):
     p = _sub("score", blank_cell.name, "-o", "x.xlsx", cwd=tmp_path)
     assert p.returncode == 1 and "Traceback" not in p.stderr

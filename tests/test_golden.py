@@ -551,6 +551,9 @@ def test_rules_sheet(book, rubric):
     assert pairs[XLSX.name] == hashlib.sha256(XLSX.read_bytes()).hexdigest()
     param = next(r for r in cells if r[0] == "network_coverage_target")
     assert param[2] == 0.95
+    # a choice is shown by its Chinese label (RUBRIC.md: rank_method defaults to competition)
+    param = next(r for r in cells if r[0] == "rank_method")
+    assert param[2] == "竞争排名（1,2,2,4，与 Excel RANK 相同）"
 
 
 # ---------------------------------------------------------------------------------------------- the sample files

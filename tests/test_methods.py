@@ -596,6 +596,8 @@ def test_param_overrides(rubric):
 @pytest.mark.parametrize("bad", [
     "no_such_param=1", "network_coverage_target=abc", "network_coverage_target=1.5", "rank_method=olympic",
     "website_full=0", "staff_min.苏北=-1", "network_coverage_target", "funding_per_insured_yuan=5%",
+    "staff_min.苏北=8.5",  # a headcount is whole
+    "funding_per_insured_yuan=0",  # a zero rate leaves the funding ratio undefined: > 0 is required
 ])
 def test_bad_param_is_refused(rubric, bad):
     with pytest.raises(engine.ParamError):

@@ -179,6 +179,26 @@ def test_parse_vary_inclusive_range():
     assert [D(v) for v in vals] == [6, 7, 8, 9]
     with pytest.raises(VaryError):
         parse_vary(rb, "network_coverage_target=0.9:1.0:-0.1")
+    # a percentage parameter's range may be written in percent, as --param accepts 95%
+    key, vals = parse_vary(rb, "network_coverage_target=90%:100%:5%")
+    assert [D(v) for v in vals] == [D("0.90"), D("0.95"), D("1.00")]
+
+
+def test_console_tables_fit_80_columns(monkeypatch):
+    # 11 × 2 = 22 scenarios do not fit one 80-column table: the columns are split over several tables,
+    # every line fits, every scenario #1…#22 is shown, and the stability columns are still there
+    from rich.cells import cell_len
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buf, width=80))
+    assert run(["sensitivity", str(C01), "--vary", "network_coverage_target=0.90:1.00:0.01",
+                "--vary", "upload_rate_target=0.9,0.95"]) == 0
+    text = buf.getvalue()
+    assert max(cell_len(ln) for ln in text.splitlines()) <= 80
+    for i in range(1, 23):
+        assert f"#{i} " in text and f"#{i}：" in text
+    assert "最好" in text and "结论" in text and "网络覆盖率达标线（network_coverage_target）" in text
+    assert "共 22 种组合" in text
 
 
 def test_stability_summary_by_hand():

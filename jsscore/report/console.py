@@ -32,8 +32,9 @@ def ranking_table(rep: Report, width: int = 200) -> Table:
     for c in rb.categories:
         head = f"{c.id}\n({fmt_num(c.max)})" if compact else f"{c.name}\n({fmt_num(c.max)})"
         t.add_column(head, justify="right", no_wrap=True, min_width=5)
-    if compact:
-        t.caption = "分类：" + "  ".join(f"{c.id} {c.name}" for c in rb.categories)
+    if compact:  # the legend in lines of three, so a line never breaks between a number and its name
+        names = [f"{c.id} {c.name}" for c in rb.categories]
+        t.caption = "分类：" + "\n".join("  ".join(names[i:i + 3]) for i in range(0, len(names), 3))
     if rep.previous is not None:
         t.add_column("名次\n变化", justify="center", no_wrap=True)
         t.add_column("总分\n变化", justify="right", no_wrap=True, min_width=6)
@@ -87,7 +88,9 @@ def print_problems(console: Console, problems: list[Problem], title: str, limit:
             last = head
         sev = "[bold red]✗ 错误[/]" if p.severity == "error" else "[yellow]! 提醒[/]"
         where = f"{p.where} " if p.where else ""
-        fld = f"{field_name(p.field, labels)} " if p.field else ""
+        # the message usually names the field already; the key is what column A of the template shows
+        fld = "" if not p.field else (f"{p.field} " if labels and labels.get(p.field, "\0") in p.message
+                                     else f"{field_name(p.field, labels)} ")
         console.print(f"  {sev} {escape(where)}{escape(fld)}· {escape(p.message)}", soft_wrap=True)
         if p.hint:
             console.print(f"      [dim]→ {escape(p.hint)}[/]", soft_wrap=True)

@@ -331,6 +331,14 @@ def _problems(b: _Book, rep: Report) -> None:
             b.value(ws, row, c, v, b.wrap if c == 10 else b.text)
 
 
+def _param_shown(p, v):
+    """A parameter's value for the sheet: a number, or a choice by its Chinese label (竞争排名…)."""
+    if isinstance(v, Decimal):
+        return float(v)
+    labels = dict(zip(p.choices, p.choice_labels, strict=False))
+    return labels.get(v, v)
+
+
 def _rules(b: _Book, rep: Report) -> None:
     rb = rep.rubric
     ws = b.sheet("规则与参数")
@@ -361,8 +369,8 @@ def _rules(b: _Book, rep: Report) -> None:
         v = rep.params.get(key)
         b.value(ws, row, 0, key)
         b.value(ws, row, 1, p.label)
-        b.value(ws, row, 2, v if not isinstance(v, Decimal) else float(v), b.num)
-        b.value(ws, row, 3, p.default if not isinstance(p.default, Decimal) else float(p.default), b.num)
+        b.value(ws, row, 2, _param_shown(p, v), b.num)
+        b.value(ws, row, 3, _param_shown(p, p.default), b.num)
         b.value(ws, row, 4, "已调整" if v != p.default else "", b.center)
     row += 2
     for c, h in enumerate(["编号", "评分项", "工作分类", "工作项目", "满分", "规则（按本次参数）"]):

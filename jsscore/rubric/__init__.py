@@ -19,7 +19,7 @@ from typing import Any
 from jsscore.problems import os_reason
 
 FIELD_TYPES = ("text", "region", "bool", "int", "number", "pct", "enum")
-PARAM_TYPES = ("decimal", "pct", "choice")
+PARAM_TYPES = ("decimal", "int", "pct", "choice")
 DERIVED_KINDS = ("ratio", "share_true", "min")
 
 
@@ -281,10 +281,12 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
         if ptype not in PARAM_TYPES:
             bad(f'key = "{key}"', f"参数 {key} 的类型 {ptype!r} 未知", nth)
         default: Any = p.get("default")
-        if ptype in ("decimal", "pct"):
+        if ptype in ("decimal", "int", "pct"):
             default = _dec(default)
             if default is None:
                 bad(f'key = "{key}"', f"参数 {key} 的默认值不是数字", nth)
+            elif ptype == "int" and default != default.to_integral_value():
+                bad(f'key = "{key}"', f"参数 {key} 的默认值须为整数", nth)
         elif ptype == "choice" and default not in p.get("choices", []):
             bad(f'key = "{key}"', f"参数 {key} 的默认值 {default!r} 不在可选值中", nth)
         params[key] = Parameter(
