@@ -219,6 +219,7 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
 
     records: list[CityRecord] = []
     where: dict[str, list[tuple[layout.RawRecord, CityRecord]]] = {}
+    unlisted: list[tuple[str, str, layout.RawRecord]] = []  # units outside the city table, with a region
     for n, rr in enumerate(raws):
         if n % 512 == 0:
             say("正在校验", n, len(raws))
@@ -274,6 +275,8 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                 rec_probs.append(P.make("region_differs", cell=rr.cells["region"], city=city, field="region",
                                         value=given, expected=region, **loc))
             region = given or region
+            if city not in table and region:
+                unlisted.append((city, region, rr))
         if region is None:
             rec_probs.append(P.make("unknown_city", cell=rr.city_cell, city=city, field="city", value=city, **loc))
             region = ""
@@ -285,6 +288,8 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         rec = CityRecord(city, region, vals, rr.cells, rr.file, rr.sheet)
         rr.release()
         where.setdefault(city, []).append((rr, rec))
+    if unlisted:
+        probs.append(_unlisted(unlisted, rubric))
     for city, group in where.items():
         first_rr, first = group[0]
         for rr, rec in group[1:]:
@@ -299,6 +304,30 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
                                     cell=rr.city_cell, where=places))
         records.append(first)
     return records, probs
+
+
+def _unlisted(units: list[tuple[str, str, layout.RawRecord]], rubric: Rubric, shown: int = 10) -> P.Problem:
+    """One warning for every unit scored under a name outside the rubric's city table (accepted with an
+    explicit region, RUBRIC.md): a typo (南景) or a changed header is named with its place and the
+    nearest listed name; a run of thousands of test units is summed up in one line, not thousands."""
+    import difflib
+
+    names = [f"“{c}”（{r}，{_place(rr)}）" for c, r, rr in units[:shown]]
+    what = "、".join(names) + (f"等 {len(units)} 个名称" if len(units) > shown else "")
+    short = {c.removesuffix("市"): c for c in rubric.city_order}  # 南景 is one character from 南京
+    near: set[str] = set()
+    for c, _, _ in units[:shown]:
+        name = c.removesuffix("市")
+        score = {m: difflib.SequenceMatcher(None, name, m).ratio() for m in short}
+        best = max(score.values())
+        if best >= 0.5:  # every listed name as close as the closest (南景: 南京 and 南通 alike)
+            near |= {short[m] for m, r in score.items() if r == best}
+    suggest = f"；是否应为 {'或'.join(sorted(near, key=rubric.city_order.index))}？" if near else ""
+    if len(units) == 1:
+        c, _, rr = units[0]
+        return P.make("unlisted_city", file=rr.file, sheet=rr.sheet, cell=rr.city_cell, city=c, field="city",
+                      value=c, what=what, suggest=suggest)
+    return P.make("unlisted_city", what=what, suggest=suggest)
 
 
 def _place(rr: layout.RawRecord) -> str:

@@ -180,3 +180,32 @@ def test_cities_separators(tmp_path, sep):
     assert run(["template", "--cities", f"南京{sep}苏州", "-o", str(out)]) == 0
     ws = openpyxl.load_workbook(out)["填报表"]
     assert [ws.cell(3, c).value for c in (6, 7)] == ["南京市", "苏州市"]
+
+
+def test_a_name_outside_the_city_table_is_scored_with_a_warning(tmp_path):
+    # RUBRIC.md: a name outside the table is accepted with an explicit region. 南京市's name typed as 南景
+    # (region 苏南 still in B2) is scored under that name, with one warning naming the cell and the
+    # listed names it is closest to; 南京市 itself is then "not returned".
+    rc, doc = _json(tmp_path, _edit(tmp_path, "typo.xlsx", lambda ws: ws.__setitem__("A2", "南景")))
+    assert rc == 0
+    un = [i for i in doc["issues"] if i["code"] == "unlisted_city"]
+    assert [(i["city"], i["cell"], i["severity"]) for i in un] == [("南景", "填报!A2", "warning")]
+    assert "“南景”（苏南，typo.xlsx 填报!A2）不是江苏省 13 个设区市之一" in un[0]["message"]
+    # 南景 is one character from 南京 and from 南通 alike (南京 is the homophone, but that takes pinyin)
+    assert un[0]["message"].endswith("是否应为 南京市或南通市？")
+    assert {c["city"]: c["region"] for c in doc["cities"]}["南景"] == "苏南"
+    assert any(i["code"] == "city_not_returned" and i["city"] == "南京市" for i in doc["issues"])
+
+
+def test_many_unlisted_units_make_one_warning(tmp_path):
+    # 12 test units (a stress or national run) give one warning listing the first 10, not 12 lines
+    def add(ws):
+        for k in range(12):
+            ws.append([f"测试单位{k + 1:02d}", "苏北", *[c.value for c in ws[2]][2:]])
+    rc, doc = _json(tmp_path, _edit(tmp_path, "many.xlsx", add))
+    assert rc == 0 and len(doc["cities"]) == 25
+    un = [i for i in doc["issues"] if i["code"] == "unlisted_city"]
+    assert len(un) == 1 and un[0]["city"] == "" and un[0]["cell"] == ""
+    msg = un[0]["message"]
+    assert "“测试单位10”（苏北，many.xlsx 填报!A24）" in msg and "测试单位11" not in msg
+    assert "等 12 个名称不是江苏省 13 个设区市之一" in msg and "是否应为" not in msg
