@@ -51,6 +51,35 @@ def install() -> None:
     for k, v in PANEL_TITLES.items():
         if hasattr(rich_utils, k):
             setattr(rich_utils, k, v)
+    try:  # Chinese help has no spaces to wrap at: fold long lines instead of cutting them off with "…"
+        base = rich_utils.Table
+
+        class FoldTable(base):
+            def add_row(self, *renderables, **kw):
+                super().add_row(*renderables, **kw)
+                for col in self.columns:
+                    if not col.no_wrap:
+                        col.overflow = "fold"
+
+        if isinstance(base, type) and not hasattr(base, "_jsscore_fold"):
+            FoldTable._jsscore_fold = True
+            rich_utils.Table = FoldTable
+        columns = rich_utils.Columns  # an option's help: its text and [必填]/[默认：…] side by side
+
+        def one_text(items, *args, **kw):
+            from rich.text import Text
+
+            if items and all(isinstance(i, Text) for i in items):
+                text = Text(" ").join(items)
+                text.overflow = "fold"
+                return text
+            return columns(items, *args, **kw)
+
+        if not getattr(columns, "_jsscore_fold", False):
+            one_text._jsscore_fold = True
+            rich_utils.Columns = one_text
+    except (AttributeError, TypeError):  # pragma: no cover
+        pass
     try:
         hl = rich_utils.highlighter
         hl.highlights = [h.replace("Usage: ", USAGE) for h in hl.highlights]

@@ -295,6 +295,32 @@ def test_usage_lines_in_chinese_without_typer_braces():
                      "check": "用法：jsscore rubric check [选项] [路径]"}
 
 
+def test_help_at_80_columns_is_folded_not_cut_off():
+    # Chinese help has no spaces to wrap at; rich would cut such a line off with "…". Every help text
+    # is there in full once the box drawing and the line breaks are taken out.
+    import re
+
+    def flat(args):
+        result = CliRunner().invoke(app, args, terminal_width=80)
+        assert result.exit_code == 0
+        assert max(len(ln) for ln in result.output.splitlines()) <= 80
+        return re.sub(r"[\s\u2500-\u257f]+", "", result.output)
+
+    text = flat(["score", "--help"])
+    for opt in ("--per-city", "--force", "--rubric"):
+        helptext = next(p.help for p in _commands_params("score") if f"{opt}" in p.opts)
+        assert re.sub(r"\s+", "", helptext) in text, opt
+    text = flat(["--help"])
+    assert "读取各设区市填报数据，校验、计分、排名，输出带说明的结果工作簿。" in text
+    assert "退出码：0无问题，1有问题，2无法读取。" in text
+
+
+def _commands_params(name):
+    import typer.main
+
+    return typer.main.get_command(app).commands[name].params
+
+
 def test_run_help_and_version(capsys):
     assert run(["--help"]) == 0
     assert "score" in capsys.readouterr().out
