@@ -188,7 +188,7 @@ def score(
         jpath = None
         if json_path is not None:
             # a machine output at an explicit path: replaced in place (other programs read it from there)
-            jpath, jrenamed = choose_output(json_path, list(inputs), True)
+            jpath, jrenamed = choose_output(json_path, list(inputs), True, "--json")
         for target in (path, jpath if json_path is not None else None):
             if target is not None:
                 check_writable(target)  # both outputs checked before either is written
@@ -294,7 +294,7 @@ def validate(
             path, renamed = choose_output(output, list(inputs), force)
             feedback.write(data.problems, rb, path, data.inputs, now)
         if json_path is not None:
-            jpath, _ = choose_output(json_path, list(inputs), True)  # machine output: replaced in place
+            jpath, _ = choose_output(json_path, list(inputs), True, "--json")  # machine output: replaced in place
             order = {c: i for i, c in enumerate(rb.city_order)}
             doc = {"inputs": [{"path": p, "sha256": h} for p, h in data.inputs],
                    "cities": sorted({r.city for r in data.records}, key=lambda c: (order.get(c, len(order)), c)),

@@ -274,7 +274,7 @@ def test_json_output_equal_to_input_is_refused(capsys, tmp_path):
     fp = fingerprint(src)
     rc, text = jsscore(capsys, "score", src, "-o", tmp_path / "out.xlsx", "--json", src)
     assert rc == 2
-    assert "与输入文件相同" in flat(text)
+    assert "与输入文件相同" in flat(text) and "请用--json指定另一个文件名" in flat(text)  # the option at fault
     assert fingerprint(src) == fp
 
 

@@ -43,13 +43,15 @@ def _read_from_folder(folder: Path, target: Path) -> bool:
         return False
 
 
-def choose_output(path: Path, inputs: list[Path], force: bool) -> tuple[Path, bool]:
-    """The path to write and whether it differs from the one asked for (a free name was picked)."""
+def choose_output(path: Path, inputs: list[Path], force: bool, option: str = "-o") -> tuple[Path, bool]:
+    """The path to write and whether it differs from the one asked for (a free name was picked).
+    ``option`` is the command-line option that named it, for the messages."""
     for i in inputs:
         if _same_file(i, path) or (i.is_dir() and _read_from_folder(i, path)):
-            raise OutputError(f"输出文件 {path} 与输入文件相同；为保护原始数据，请用 -o 指定另一个文件名。")
+            raise OutputError(f"输出文件 {path} 与输入文件相同；为保护原始数据，请用 {option} 指定另一个文件名。")
     if path.is_dir():
-        raise OutputError(f"输出路径 {path} 是一个文件夹；请用 -o 指定文件名，如 {path / '评分结果.xlsx'}。")
+        raise OutputError(f"输出路径 {path} 是一个文件夹；请用 {option} 指定文件名，"
+                          f"如 {path / ('评分结果.json' if option == '--json' else '评分结果.xlsx')}。")
     if path.suffix.lower() not in (".xlsx", ".json", ".toml"):  # never Excel bytes under a .txt/.csv name
         raise OutputError(f"输出文件 {path.name} 的扩展名应为 .xlsx（JSON 结果为 .json，规则文件为 .toml）。")
     if force or not path.exists():
