@@ -209,3 +209,16 @@ def test_many_unlisted_units_make_one_warning(tmp_path):
     msg = un[0]["message"]
     assert "“测试单位10”（苏北，many.xlsx 填报!A24）" in msg and "测试单位11" not in msg
     assert "等 12 个名称不是江苏省 13 个设区市之一" in msg and "是否应为" not in msg
+
+
+@pytest.mark.parametrize("name", ["offset_pct.xls", "offset_pct.ods"])
+def test_percent_cells_of_xls_and_ods_are_known(tmp_path, name):
+    # C01 moved to C3 (two blank rows and columns before it), every upload rate a 0.0% cell except
+    # 无锡市's medical rate (BB5), a plain 0.891; saved as .xls and .ods by LibreOffice. calamine gives
+    # values only: the percent formats come from the file, so exactly the one plain number is warned
+    # about, at its own cell – as for the same workbook in .xlsx.
+    rc, doc = _json(tmp_path, CASES / name)
+    assert rc == 0
+    assert [(i["code"], i["city"], i["cell"], i["value"]) for i in doc["issues"]] == [
+        ("pct_guessed", "无锡市", "填报!BB5", "0.891")]
+    assert "已按 89.1% 读取" in doc["issues"][0]["message"]

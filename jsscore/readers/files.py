@@ -2,7 +2,7 @@
 
 * xlsx/xlsm (zip)   → openpyxl, read-only, cached values; percent formats kept; XML through defusedxml;
                       members checked for DTDs and absurd sizes before any parsing
-* xls/et (BIFF, OLE) and ods → python-calamine
+* xls/et (BIFF, OLE) and ods → python-calamine; percent formats from xlrd / content.xml (``legacy``)
 * csv                → UTF-8 (with or without BOM), else GB18030 (a superset of GBK), strictly
 * anything else (encrypted OLE, HTML, PDF, lock files, empty or truncated files) → InputError
   with a Chinese message saying what the file is and what to do.
@@ -93,7 +93,7 @@ def open_source(path: Path) -> Source:
         if _encrypted(data):
             raise InputError(f"{path.name} 设置了打开密码（已加密），无法读取。请在 Excel/WPS 中打开，"
                              "在“文件-信息-保护工作簿/文档加密”中删除密码后另存为 .xlsx 再导入。")
-        return Source(path, sha, "legacy", _calamine_sheets(path, data), {})
+        return Source(path, sha, "legacy", _calamine_sheets(path, data, "xls"), {})
     sheets, meta, kind = _zip_sheets(path, data)
     return Source(path, sha, kind, sheets, meta, data if kind == "xlsx" else b"")
 
@@ -116,7 +116,7 @@ def _zip_sheets(path: Path, data: bytes) -> tuple[list[Sheet], dict, str]:
         except _ZIP_ERRORS:  # a member that cannot be decompressed: damaged, not a bug
             raise broken from None
     if ods:
-        return _calamine_sheets(path, data), {}, "legacy"
+        return _calamine_sheets(path, data, "ods"), {}, "legacy"
     sheets, meta = _xlsx_sheets(path, data)
     return sheets, meta, "xlsx"
 
@@ -297,7 +297,11 @@ def formula_texts(data: bytes, sheet: str, cells: set[str]) -> dict[str, str]:
     return out
 
 
-def _calamine_sheets(path: Path, data: bytes) -> list[Sheet]:
+def _calamine_sheets(path: Path, data: bytes, kind: str) -> list[Sheet]:
+    """Every sheet of an .xls/.et (``kind`` "xls") or .ods file: values by calamine, percent cells
+    from the file's own formats (``legacy``)."""
+    from jsscore.readers import legacy
+
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - declared dependency
@@ -310,9 +314,12 @@ def _calamine_sheets(path: Path, data: bytes) -> list[Sheet]:
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
             rows = [[None if v == "" else v for v in r] for r in rows]
             sheets.append(Sheet(meta.name, rows, set(), str(meta.visible).lower().endswith("hidden")))
-        return sheets
     except Exception as e:  # noqa: BLE001 - any parser failure is an unreadable file
         raise InputError(f"{path.name} 无法读取（{type(e).__name__}）。" + RESAVE) from None
+    pct = legacy.ods_percent_cells(data) if kind == "ods" else legacy.xls_percent_cells(data)
+    for sheet in sheets:
+        sheet.pct_cells = pct.get(sheet.name, set())
+    return sheets
 
 
 def _csv_sheet(path: Path, data: bytes) -> Sheet:
