@@ -401,4 +401,4 @@ def converted(item: Item, ctx: Context) -> Outcome:
     s = min(_full(item), max(ZERO, _full(item) * Fraction(v) / full))
     if s == _full(item):
         return Outcome(s, None, rule)
-    return Outcome(s, f"{_label(ctx, k)} {fmt_num(v)} 分（满分 {fmt_num(full)}），折算得 {fmt_num(round_half_up(s))} 分", rule)
+    return Outcome(s, f"{_label(ctx, k)} {fmt_num(v)} 分（满分 {fmt_num(full)}），折算得 {round_half_up(s):.2f} 分", rule)

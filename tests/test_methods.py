@@ -311,7 +311,10 @@ CONVERTED_ROWS = [
     Row("6.1.1", {"website_score": D(50)}, D(5), None, params={"website_full": 50}, note="full 50: 50"),
     Row("6.1.1", {"website_score": D("43.25")}, D("4.33"), ("43.25", "50", "4.33"), params={"website_full": 50},
         note="full 50: 43.25"),
-    Row("6.1.1", {"website_score": D(40)}, D(4), ("40", "50"), params={"website_full": 50}, note="full 50: 40"),
+    Row("6.1.1", {"website_score": D(40)}, D(4), ("40", "50", "折算得 4.00 分"), params={"website_full": 50},
+        note="full 50: 40; the converted score with two places, as every score is shown"),
+    # 5 × 94 / 100 = 4.7, shown 4.70
+    Row("6.2.1", {"hotline_score": D(94)}, D("4.7"), ("94 分（满分 100），折算得 4.70 分",), note="4.70"),
     Row("6.2.1", {"hotline_score": D(100)}, D(5), None, note="100/100"),
     # 5 × 80.1 / 100 = 4.005 → 4.01
     Row("6.2.1", {"hotline_score": D("80.1")}, D("4.01"), ("80.1", "4.01"), note="4.005 half-up"),
