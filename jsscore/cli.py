@@ -515,7 +515,10 @@ def sensitivity(
 
         try:
             path, _ = choose_output(output, list(inputs), force)
-            sens_report.write(path, scenarios, stab, cities)
+            import datetime as dt
+
+            sens_report.write(path, scenarios, stab, cities, rubric=rb, fixed=list(param or []),
+                              generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
         except OutputError as e:
             _fail(str(e))
         if not quiet:

@@ -76,8 +76,10 @@ def sweep(tmp_path_factory):
 
 
 def _sheet(wb, name):
+    """The header row (the one naming the cities, under the title and parameter lines) and the rows below."""
     rows = [r for r in wb[name].iter_rows(values_only=True)]
-    return rows[0], rows[1:]
+    h = next(i for i, r in enumerate(rows) if r and r[0] in ("参数取值", "项目"))
+    return rows[h], rows[h + 1:]
 
 
 def test_three_scenarios_in_the_workbook(sweep):
@@ -95,7 +97,7 @@ def test_three_scenarios_in_the_workbook(sweep):
         cities = list(head[1:])
         assert sorted(cities) == sorted(CITY_ORDER)
         for t, r in zip(TARGETS, rows, strict=True):
-            assert t in str(r[0])
+            assert f"={D(t) * 100:.0f}%" in str(r[0])  # 0.90 shown as 90%
             for city, v in zip(cities, r[1:], strict=True):
                 exp = want[t][idx][city]
                 if idx == 0:
@@ -110,20 +112,17 @@ def test_stability_sheet(sweep):
         wb = openpyxl.load_workbook(sweep.path)
     head, rows = _sheet(wb, "名次稳定性")
     want = hand()
-    col = {h: i for i, h in enumerate(head)}
-    seen = set()
-    for r in rows:
-        if not r or r[0] not in EXPECT:
-            continue
-        city = r[0]
-        seen.add(city)
+    # cities as columns (as on the other two sheets), one row per measure
+    by = {r[0]: dict(zip(head[1:], r[1:], strict=True)) for r in rows if r and r[0]}
+    assert set(head[1:]) == set(CITY_ORDER)
+    for city in CITY_ORDER:
         rk = [want[t][1][city] for t in TARGETS]
         tot = [want[t][0][city] for t in TARGETS]
-        assert r[col["最好名次"]] == min(rk)
-        assert r[col["最差名次"]] == max(rk)
-        assert D(str(r[col["最低总分"]])) == min(tot)
-        assert D(str(r[col["最高总分"]])) == max(tot)
-    assert seen == set(CITY_ORDER)
+        assert by["最好名次"][city] == min(rk)
+        assert by["最差名次"][city] == max(rk)
+        assert by["名次变动"][city] == max(rk) - min(rk)
+        assert D(str(by["最低总分"][city])) == min(tot)
+        assert D(str(by["最高总分"][city])) == max(tot)
 
 
 def test_console_table_rank_per_value(sweep):
@@ -229,3 +228,79 @@ def test_sweep_progress_bar_counts_every_scenario(tmp_path, monkeypatch):
     assert "正在敏感性分析" in shown and "100%" in shown
     piped = run_with(False)
     assert "正在敏感性分析" not in piped and "100%" not in piped
+
+
+# ---------------------------------------------------------------------------------------------- workbook layout
+
+
+def _book(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path)
+
+
+def test_workbook_prints_landscape_one_page_wide_with_header_rows(sweep):
+    wb = _book(sweep.path)
+    for ws in wb:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        pr = ws.sheet_properties.pageSetUpPr
+        assert pr is not None and pr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), ws.title  # absent = 1
+        head_row = next(r for r in range(1, 10) if ws.cell(r, 1).value in ("参数取值", "项目"))
+        assert ws.print_title_rows and ws.print_title_rows.replace("$", "") == f"{head_row}:{head_row}", ws.title
+
+
+def test_cities_are_columns_in_the_same_order_on_every_sheet(sweep):
+    wb = _book(sweep.path)
+    heads = [list(_sheet(wb, name)[0][1:]) for name in ("各取值名次", "各取值总分", "名次稳定性")]
+    assert heads == [CITY_ORDER] * 3
+    _, rows = _sheet(wb, "名次稳定性")
+    assert [r[0] for r in rows if r and r[0]] == ["最好名次", "最差名次", "名次变动", "最低总分", "最高总分", "结论"]
+    for r in rows:
+        if r[0] in ("最好名次", "最差名次", "名次变动"):
+            assert all(isinstance(v, int) for v in r[1:]), r
+
+
+def test_title_parameters_and_chinese_row_labels(sweep):
+    wb = _book(sweep.path)
+    for ws in wb:
+        assert str(ws["A1"].value).startswith("参数敏感性分析")
+        info = str(ws["A2"].value)
+        assert "网络覆盖率达标线（network_coverage_target）" in info
+        assert "90%、95%、100%" in info and "默认 95%" in info
+    _, rows = _sheet(wb, "各取值名次")
+    labels = [r[0] for r in rows if r and r[0]]
+    assert labels == ["网络覆盖率达标线=90%", "网络覆盖率达标线=95%（默认）", "网络覆盖率达标线=100%"]
+    assert not any("network_coverage_target" in x for x in labels)
+
+
+def test_write_states_rubric_version_and_fixed_overrides(tmp_path):
+    from jsscore.analysis import Scenario
+    from jsscore.report import sensitivity as sens
+
+    rb = load()
+    cities = CITY_ORDER[:3]
+    scen = [Scenario((("upload_rate_target", v), ("rank_method", m)), {c: (i + 1, D(90 - i)) for i, c in enumerate(cities)})
+            for v in ("0.9", "0.95") for m in ("competition", "dense")]
+    path = tmp_path / "s.xlsx"
+    sens.write(path, scen, stability(scen), cities, rubric=rb,
+               fixed=["network_coverage_target=0.98", "staff_min.苏北=9", "upload_rate_target=0.5"])
+    wb = _book(path)
+    info = str(wb["各取值名次"]["A2"].value)
+    assert f"规则版本 {rb.version}" in info and rb.title in info
+    # the fixed overrides with their labels; one that a varied parameter overrides is not listed
+    assert "固定调整的参数：网络覆盖率达标线=98%；市级信息化编制最低数（苏北）=9" in info
+    assert "50%" not in info
+    assert "其余参数均取默认值" not in info
+    _, rows = _sheet(wb, "各取值名次")
+    labels = [r[0] for r in rows if r and r[0]]
+    assert labels == ["数据上传率达标线（五险均须达到）=90%；并列名次规则=竞争排名",
+                      "数据上传率达标线（五险均须达到）=90%；并列名次规则=中国式排名",
+                      "数据上传率达标线（五险均须达到）=95%；并列名次规则=竞争排名（默认）",
+                      "数据上传率达标线（五险均须达到）=95%；并列名次规则=中国式排名"]
+    # no overrides: the workbook says so; overrides unknown (None): it claims nothing
+    sens.write(path, scen, stability(scen), cities, rubric=rb, fixed=[])
+    assert "其余参数均取默认值" in str(_book(path)["各取值名次"]["A2"].value)
+    sens.write(path, scen, stability(scen), cities)
+    info = str(_book(path)["各取值名次"]["A2"].value)
+    assert "其余参数" not in info and "规则版本" not in info and "数据上传率达标线" in info

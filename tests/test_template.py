@@ -305,3 +305,73 @@ def test_partly_filled_full_template_scores_the_filled_cities(tmp_path, template
     doc = json.loads(js.read_text(encoding="utf-8"))
     assert [c["city"] for c in doc["cities"]] == ["南京市"]
     assert {i["code"] for i in doc["issues"]} == {"city_not_returned"}
+
+
+# ---------------------------------------------------------------------------------------------- printing
+
+
+def _units(s: str) -> int:
+    """Column-width units of a text: CJK and full-width characters count 2."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _one_page_wide(ws) -> bool:
+    pr = ws.sheet_properties.pageSetUpPr
+    return bool(pr and pr.fitToPage) and (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
+
+
+def test_instructions_sheet_prints_within_the_page_width(template):
+    ws = _load(template)["说明"]
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.paperSize == 9
+    assert _one_page_wide(ws)
+    # columns A + B no wider than a portrait A4 page at 100 % (about 94 units with default margins)
+    width = ws.column_dimensions["A"].width + ws.column_dimensions["B"].width
+    assert width <= 94, width
+    # every wrapped text row is tall enough for its lines
+    wide = ws.column_dimensions["B"].width
+    checked = 0
+    for (cell,) in ws.iter_rows(min_row=3, min_col=2, max_col=2):
+        if isinstance(cell.value, str) and cell.alignment.wrap_text:
+            lines = -(-_units(cell.value) // int(wide))
+            height = ws.row_dimensions[cell.row].height or 15  # unset: the default, one line
+            assert height >= 14 * lines, (cell.coordinate, cell.value, height)
+            checked += lines > 1
+    assert checked >= 1  # at least one item really wraps, so the check means something
+
+
+def test_data_sheet_orientation_follows_the_number_of_cities(tmp_path, sheet):
+    one = _load(make_template(tmp_path, "--city", "南京"))["填报表"]
+    assert one.page_setup.orientation == "portrait"
+    assert sheet.page_setup.orientation == "landscape"  # 13 city columns
+    for ws in (one, sheet):
+        assert _one_page_wide(ws)
+        assert ws.print_title_rows and ws.print_title_rows.replace("$", "") == "3:3"
+    # the title and the note above the table wrap inside the narrow single-city table, with room for it
+    span = sum(one.column_dimensions[c].width for c in "BCDEF")
+    note = one.cell(2, 2)
+    assert note.alignment.wrap_text and one.cell(1, 2).alignment.wrap_text
+    assert one.row_dimensions[2].height >= 14 * -(-_units(note.value) // int(span))
+
+
+def test_instructions_say_row_order_does_not_matter_and_it_does_not(tmp_path, template):
+    text = "\n".join(str(c.value) for (c,) in _load(template)["说明"].iter_rows(min_col=2, max_col=2) if c.value)
+    assert "请勿修改 A 列的字段代码" in text and "不要删除行" in text
+    assert "调整行的顺序" not in text and "行的先后顺序不影响读取" in text
+    # and it is true: swap two field rows of a filled template (moving the cells) and the score is the same
+    tpl = make_template(tmp_path, "--city", "扬州")
+    filled = fill(tpl, {"扬州市": three_cities()["扬州市"]}, tmp_path / "yz.xlsx")
+    want = _score(filled, tmp_path)["cities"][0]
+    wb = _load(filled)
+    ws = wb["填报表"]
+    ws.protection.sheet = False
+    rows = _rows(ws)
+    a, b, spare = rows["leading_group"], rows["hotline_score"], ws.max_row + 2
+    ws.move_range(f"A{a}:F{a}", rows=spare - a)
+    ws.move_range(f"A{b}:F{b}", rows=a - b)
+    ws.move_range(f"A{spare}:F{spare}", rows=b - spare)
+    assert _rows(ws)["leading_group"] == b and _rows(ws)["hotline_score"] == a
+    wb.save(tmp_path / "yz_swapped.xlsx")
+    got = _score(tmp_path / "yz_swapped.xlsx", tmp_path)["cities"][0]
+    assert (got["total"], got["rank"]) == (want["total"], want["rank"]) == (88.5, 1)

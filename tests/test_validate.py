@@ -241,3 +241,52 @@ def test_every_catalogue_entry_is_complete():
         assert c.severity in ("error", "warning")
         assert c.title and c.template and c.hint
 
+
+
+# ------------------------------------------------------------------------------------------ feedback print layout
+
+
+def _units(s: str) -> int:
+    """Column-width units of a text: CJK and full-width characters count 2."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def test_feedback_prints_one_page_wide_and_shows_wrapped_text(cap, tmp_path):
+    # a rate typed as 9550 gives a long message ("…（即 955000%）") that must wrap in the 问题 column
+    src = tmp_path / "报送.xlsx"
+    wide_copy(src, {("镇江市", "upload_rate_pension"): 9550, ("无锡市", "city_it_staff"): "约15"})
+    fb = tmp_path / "退回.xlsx"
+    assert run(["validate", str(src), "-o", str(fb)]) == 1
+    wb = _read(fb)
+    assert wb.sheetnames == ["汇总", "无锡市", "镇江市"]
+    for ws in wb:
+        # one page wide, as many pages long as needed, header row (row 4) on every page
+        assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), ws.title  # absent = 1
+        assert ws.print_title_rows and ws.print_title_rows.replace("$", "") == "4:4", ws.title
+        assert ws.page_setup.paperSize == 9
+    assert wb["镇江市"].page_setup.orientation == "landscape"
+    assert wb["无锡市"].page_setup.orientation == "landscape"
+    # the summary is four columns: portrait, and the title is not cut (it is merged across the table)
+    assert wb["汇总"].page_setup.orientation == "portrait"
+    assert any(str(r) == "A1:D1" for r in wb["汇总"].merged_cells.ranges)
+
+    ws = wb["镇江市"]
+    head, body = _table(ws, "级别")
+    (row,) = body
+    msg = row["问题"].value
+    assert "9550" in msg
+    for cell in row.values():
+        if not isinstance(cell.value, str):
+            continue
+        width = ws.column_dimensions[cell.column_letter].width
+        lines = -(-_units(cell.value) // int(width))  # ceiling
+        height = ws.row_dimensions[cell.row].height
+        assert height is not None and height >= 13 * lines, (cell.coordinate, cell.value, width, height)
+    assert -(-_units(msg) // int(ws.column_dimensions[row["问题"].column_letter].width)) >= 2  # it does wrap
+    # points at stake are numbers (5.1.1 is worth 5), not text
+    pts = row["涉及分值"]
+    assert pts.data_type == "n" and pts.value == 5
+    assert wb["无锡市"].cell(row=5, column=head.index("涉及分值") + 1).value == 2

@@ -1,12 +1,17 @@
 """The correction workbook (退回修改清单): per city, its problems with the cell to fix and what is expected.
 
 The province sends it back to the cities. One summary sheet, then one sheet per city that has
-problems (plus one for problems that belong to no city, such as a missing column).
+problems (plus one for problems that belong to no city, such as a missing column). Every sheet prints
+one page wide with its header row repeated, and wrapped cells get row heights that show all their lines
+(Excel and WPS do not grow a row for wrapped text written by a program).
 """
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from jsscore.problems import Problem
@@ -16,6 +21,23 @@ from jsscore.rubric import Rubric
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
+def text_width(s: str) -> int:
+    """Width of ``s`` in column-width units: a CJK or full-width character counts 2, anything else 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` units wide (an estimate, erring on more)."""
+    room = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
+
+
+def fit_height(cells: list[tuple[str, float]], line_pt: float = 14.0) -> float:
+    """Row height (points) showing every line of the wrapped ``(text, column width)`` cells of a row."""
+    lines = max((wrapped_lines(t, w) for t, w in cells if t), default=1)
+    return line_pt * lines + 4
+
+
 def _sheet_name(name: str, used: set[str]) -> str:
     base = (name.translate(_BAD_SHEET_CHARS).strip("'") or "其他")[:28]
     cand, n = base, 2
@@ -23,6 +45,27 @@ def _sheet_name(name: str, used: set[str]) -> str:
         cand, n = f"{base[:25]}({n})", n + 1
     used.add(cand)
     return cand
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _print_setup(ws, header_row: int, landscape: bool) -> None:
+    """A4, one page wide (as many pages long as needed), the header row on every page."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tuple[str, str]], generated_at: str) -> None:
@@ -39,20 +82,27 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
         wb.set_custom_property("jsscore_output", "feedback")
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         title = wb.add_format({**base, "bold": True, "font_size": 14})
-        note = wb.add_format({**base, "font_color": "#595959"})
+        note = wb.add_format({**base, "font_color": "#595959", "text_wrap": True, "valign": "top"})
         head = wb.add_format({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                               "text_wrap": True})
         cell = wb.add_format({**base, "border": 1, "text_wrap": True})
+        numf = wb.add_format({**base, "border": 1})
         errf = wb.add_format({**base, "border": 1, "font_color": "#C00000", "bold": True})
         warnf = wb.add_format({**base, "border": 1, "font_color": "#9C5700"})
+
         ws = wb.add_worksheet("汇总")
-        ws.write_string(0, 0, f"{rubric.title} — 数据校验退回清单", title)
-        ws.write_string(1, 0, f"生成时间 {generated_at}；输入文件：{'、'.join(Path(p).name for p, _ in inputs)}", note)
+        widths = [14, 8, 8, 56]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        last = len(widths) - 1
+        ws.merge_range(0, 0, 0, last, "数据校验退回清单", title)
+        ws.set_row(0, 24)
+        info = f"{rubric.title}（规则版本 {rubric.version}）\n生成时间 {generated_at}\n" \
+               f"输入文件：{'、'.join(Path(p).name for p, _ in inputs)}"
+        ws.merge_range(1, 0, 1, last, info, note)
+        ws.set_row(1, fit_height([(info, sum(widths))], 13.5))
         for c, h in enumerate(["设区市", "错误", "提醒", "说明"]):
             ws.write_string(3, c, h, head)
-        ws.set_column(0, 0, 14)
-        ws.set_column(1, 2, 8)
-        ws.set_column(3, 3, 60)
         if not cities:
             ws.write_string(4, 0, "没有发现任何问题。", note)
         for i, c in enumerate(cities):
@@ -63,13 +113,16 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
             ws.write_number(4 + i, 2, len(ps) - e, cell)
             ws.write_string(4 + i, 3, "请修改标红的错误后重新报送" if e else "仅有提醒，请核对", cell)
         ws.freeze_panes(4, 0)
+        _print_setup(ws, 3, landscape=False)
+
         used = {"汇总"}
         cols = ["级别", "文件", "单元格", "字段代码", "填报项目", "填写值", "问题", "请如何修改", "涉及评分项", "涉及分值"]
-        widths = [6, 20, 12, 18, 28, 14, 48, 34, 12, 8]
+        widths = [6, 16, 13, 17, 22, 12, 36, 30, 10, 7]
         for c in cities:
             sh = wb.add_worksheet(_sheet_name(c, used))
             sh.write_string(0, 0, f"{c} — 需要修改的数据", title)
-            sh.write_string(1, 0, "请按“单元格”列找到对应位置，按“请如何修改”一列改正后重新报送。", note)
+            sh.set_row(0, 24)
+            sh.merge_range(1, 0, 1, len(cols) - 1, "请按“单元格”列找到对应位置，按“请如何修改”一列改正后重新报送。", note)
             for j, h in enumerate(cols):
                 sh.write_string(3, j, h, head)
                 sh.set_column(j, j, widths[j])
@@ -79,8 +132,11 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
                 vals = ["错误" if p.severity == "error" else "提醒", p.file, p.where, p.field, f.label if f else "",
                         "" if p.value is None else str(p.value), p.message, p.hint, "、".join(p.items), p.points]
                 for j, v in enumerate(vals):
-                    sh.write_string(4 + i, j, v, (errf if p.severity == "error" else warnf) if j == 0 else cell)
-            sh.set_landscape()
-            sh.fit_to_pages(1, 0)
-            sh.repeat_rows(3)
+                    pts = _number(v) if j == len(vals) - 1 else None
+                    if pts is not None:  # points at stake: a number, so it sums and sorts
+                        sh.write_number(4 + i, j, float(pts), numf)
+                    else:
+                        sh.write_string(4 + i, j, v, (errf if p.severity == "error" else warnf) if j == 0 else cell)
+                sh.set_row(4 + i, fit_height(list(zip(vals, widths, strict=True))))
+            _print_setup(sh, 3, landscape=True)
         wb.close()

@@ -13,12 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from jsscore.methods import fmt_num
+from jsscore.report.feedback import fit_height
 from jsscore.report.safe import atomic_path
 from jsscore.rubric import Field, Rubric
 
 TEMPLATE_VERSION = "1"
 DATA_SHEET = "填报表"
 FIRST_CITY_COL = 5  # F
+DATA_WIDTHS = [4, 10, 40, 8, 10]  # key, category, label, unit, items; then 12 per city
+CITY_WIDTH = 12
+PORTRAIT_MAX_WIDTH = 110  # column-width units a portrait A4 page takes at a readable scale (≥ ~85 %)
+NOTE_WIDTH = 84  # 说明 column B: with column A, the width of a portrait A4 page at 100 %
 
 
 def _unit_text(f: Field) -> str:
@@ -47,7 +52,7 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
         wb.set_properties({"title": f"{rubric.title} 数据填报表", "comments": f"jsscore {tool_version}"})
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
         fmt = wb.add_format
-        f_title = fmt({**base, "bold": True, "font_size": 15})
+        f_title = fmt({**base, "bold": True, "font_size": 15, "text_wrap": True})
         f_note = fmt({**base, "font_color": "#595959", "text_wrap": True})
         f_key = fmt({**base, "font_size": 8, "font_color": "#808080", "bg_color": "#EDEDED", "border": 1})
         f_head = fmt({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
@@ -68,19 +73,20 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
 
         _instructions(wb, rubric, cities, f_title, f_note, f_head, f_label)
         ws = wb.add_worksheet(DATA_SHEET)
-        ws.set_column(0, 0, 4, f_key)
-        ws.set_column(1, 1, 10)
-        ws.set_column(2, 2, 40)
-        ws.set_column(3, 3, 8)
-        ws.set_column(4, 4, 10)
-        ws.set_column(FIRST_CITY_COL, FIRST_CITY_COL + len(cities) - 1, 12)
+        ws.set_column(0, 0, DATA_WIDTHS[0], f_key)
+        for c, w in enumerate(DATA_WIDTHS[1:], start=1):
+            ws.set_column(c, c, w)
+        ws.set_column(FIRST_CITY_COL, FIRST_CITY_COL + len(cities) - 1, CITY_WIDTH)
         last_col = FIRST_CITY_COL + len(cities) - 1
+        span = sum(DATA_WIDTHS[1:]) + CITY_WIDTH * len(cities)  # columns B.. under the merged title
         ws.write_string(0, 0, "", f_key)
-        ws.merge_range(0, 1, 0, max(last_col, 4), f"{rubric.title} 数据填报表（规则版本 {rubric.version}）", f_title)
-        ws.merge_range(1, 1, 1, max(last_col, 4),
-                       "请在白色单元格中填写（是/否与选项请从下拉列表选择，比率按百分比填写，如 96.9%）。"
-                       "灰色 A 列为字段代码，请勿修改或删除；请勿增删行列。填写说明见“说明”工作表。", f_note)
-        ws.set_row(1, 32)
+        head_title = f"{rubric.title} 数据填报表（规则版本 {rubric.version}）"
+        ws.merge_range(0, 1, 0, max(last_col, 4), head_title, f_title)
+        ws.set_row(0, fit_height([(head_title, span * 11 / 15)], 20))  # 15 pt text in 11 pt column units
+        head_note = ("请在白色单元格中填写（是/否与选项请从下拉列表选择，比率按百分比填写，如 96.9%）。"
+                     "灰色 A 列为字段代码，请勿修改，也不要删除行。填写说明见“说明”工作表。")
+        ws.merge_range(1, 1, 1, max(last_col, 4), head_note, f_note)
+        ws.set_row(1, fit_height([(head_note, span)], 15))
         row = 2
         ws.write_string(row, 0, "city", f_key)
         for c, h in enumerate(["工作分类", "填报项目", "单位", "计分项"], start=1):
@@ -127,7 +133,11 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
             row += 1
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                         "select_unlocked_cells": True})
-        ws.set_landscape()
+        # a few city columns fit a portrait page; the full table needs landscape (both one page wide)
+        if sum(DATA_WIDTHS) + CITY_WIDTH * len(cities) <= PORTRAIT_MAX_WIDTH:
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
         ws.set_paper(9)
         ws.repeat_rows(2)
         ws.repeat_columns(1, 2)
@@ -172,8 +182,10 @@ def _validation(f: Field, rubric: Rubric, rows_of: dict[str, int]) -> dict | Non
 def _instructions(wb, rubric: Rubric, cities, f_title, f_note, f_head, f_label) -> None:
     ws = wb.add_worksheet("说明")
     ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 100)
-    ws.write_string(0, 1, f"{rubric.title} — 填报说明", f_title)
+    ws.set_column(1, 1, NOTE_WIDTH)
+    heading = f"{rubric.title} — 填报说明"
+    ws.write_string(0, 1, heading, f_title)
+    ws.set_row(0, fit_height([(heading, NOTE_WIDTH * 11 / 15)], 20))
     lines = [
         "1. 本工作簿由 jsscore 生成，用于收集各设区市的考核数据。请在“填报表”工作表中，在本市所在列的白色单元格里逐项填写。",
         "2. 是/否类指标请从下拉列表选择“是”或“否”；选项类指标（如社会保险数据大集中）请从下拉列表选择。",
@@ -182,18 +194,26 @@ def _instructions(wb, rubric: Rubric, cities, f_title, f_note, f_head, f_label) 
         "4. 上传率等比率按百分比填写（单元格已设为百分比格式，直接输入 96.9 即为 96.9%）。",
         "5. 已接入专网的网点数不能超过对应的网点总数；已建立机构的县（市、区）数不能超过所辖县（市、区）数。",
         "6. 网站、12333 考核得分按各自考核办法的得分填写（满分 100 分）。",
-        "7. 灰色 A 列是字段代码，计分程序靠它识别每一行：请勿修改、删除或调整行的顺序；可以调整列宽。",
+        "7. 灰色 A 列是字段代码，计分程序靠它识别每一行：请勿修改 A 列的字段代码，也不要删除行；"
+        "行的先后顺序不影响读取，可以调整列宽。",
         "8. 所有项目均为必填；确实没有的数据请填 0 或“否”，不要留空。",
         "9. 填好后保存为 .xlsx 文件报送。省厅用 jsscore score 计分，用 jsscore validate 检查并生成退回修改清单。",
     ]
     for i, t in enumerate(lines):
         ws.write_string(2 + i, 1, t, f_note)
-        ws.set_row(2 + i, 30)
+        ws.set_row(2 + i, fit_height([(t, NOTE_WIDTH)], 15))
     r = 3 + len(lines)
     ws.write_string(r, 1, "评分构成", f_head)
     for c in rubric.categories:
         r += 1
         parts = "；".join(f"{w.name} {fmt_num(w.max)} 分" for w in c.work_items)
-        ws.write_string(r, 1, f"{c.name}（{fmt_num(c.max)} 分）：{parts}", f_label)
+        text = f"{c.name}（{fmt_num(c.max)} 分）：{parts}"
+        ws.write_string(r, 1, text, f_label)
+        ws.set_row(r, fit_height([(text, NOTE_WIDTH)], 15))
     r += 2
-    ws.write_string(r, 1, f"本表包含 {len(cities)} 个设区市：{'、'.join(cities)}", f_note)
+    text = f"本表包含 {len(cities)} 个设区市：{'、'.join(cities)}"
+    ws.write_string(r, 1, text, f_note)
+    ws.set_row(r, fit_height([(text, NOTE_WIDTH)], 15))
+    ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)  # never wider than the page, whatever the printer's margins
