@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import posixpath
 import re
 import tomllib
+import unicodedata
 import warnings
 import zipfile
 from decimal import Decimal
@@ -51,6 +53,8 @@ def book(tmp_path_factory):
     try:
         assert run(["score", str(C01), "-o", str(d / "plain.xlsx"), "-q"]) == 0
         assert run(["score", str(C01), "-o", str(d / "percity.xlsx"), "--per-city", "-q"]) == 0
+        assert run(["score", str(C01), "-o", str(d / "adjusted.xlsx"), "-q", "--param", "network_coverage_target=90%",
+                    "--param", "rank_method=dense"]) == 0
     finally:
         cli.out, cli.err = saved
     return d
@@ -236,8 +240,10 @@ def test_per_city_adds_13_printable_sheets(book):
             assert int(m.group(3)) >= last_row
             assert openpyxl.utils.column_index_from_string(m.group(2)) >= last_col
             assert city in str(ws.cell(1, 1).value)
-            # the heading rows repeat on every printed page
-            assert re.fullmatch(r"'?(.+?)'?!\$1:\$\d+", titles[city]), titles.get(city)
+            # the item table's header row (编号 评分项 … 原因) repeats on every printed page
+            head = next(r for r in range(1, ws.max_row + 1)
+                        if ws.cell(r, 1).value == "编号" and ws.cell(r, 6).value == "原因")
+            assert re.fullmatch(rf"'?(.+?)'?!\${head}:\${head}", titles[city]), titles.get(city)
 
 
 
@@ -260,3 +266,245 @@ def test_city_sheet_lists_every_deduction_with_its_reason(book):
             assert isinstance(reason, str) and len(reason) > 2, (city, iid, r)
         heading = " ".join(str(c) for r in rows[:3] for c in r if c)
         assert expect[city]["total"] in heading
+
+
+# ------------------------------------------------------------------------------------------ print layout
+#
+# Expected sizes follow from how Excel lays out a sheet, not from jsscore's code: a column w characters wide
+# (the stored width, padding included) is 7·w pixels; a CJK character of p-point text is p·4/3 pixels wide
+# at 96 dpi (an ASCII one half that); a line of p-point text needs at least 1.2·p points of row height; an
+# A4 landscape page is 11.69 × 8.27 inches, less the margins the sheet states.
+
+RUBRIC_TOML = tomllib.loads((ROOT / "jsscore" / "rubric" / "jiangsu.toml").read_text("utf-8"))
+RUBRIC_TITLE = RUBRIC_TOML["rubric"]["title"]
+RUBRIC_ID = RUBRIC_TOML["rubric"]["id"]
+PCT_PARAMS = {p["key"] for p in RUBRIC_TOML["parameters"] if p["type"] == "pct"}
+
+
+def _load(path: Path) -> openpyxl.Workbook:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path)
+
+
+def _text_px(text: str, pt: float = 10) -> float:
+    half = pt * 2 / 3  # an ASCII character: half a CJK one
+    return sum(2 * half if unicodedata.east_asian_width(ch) in "WF" else half for ch in str(text))
+
+
+def _col_px(ws, col: int) -> float:
+    """A column's width in pixels; a <col> element may cover several columns (min..max)."""
+    for d in ws.column_dimensions.values():
+        if d.min is not None and d.max is not None and d.min <= col <= d.max and d.width:
+            return d.width * 7
+    return 8.43 * 7  # Excel's default width
+
+
+def _min_lines(ws, text, col: int, pt: float = 10) -> int:
+    """The fewest lines ``text`` can wrap to in column ``col`` (no padding, no word breaks: a lower bound)."""
+    return max(1, math.ceil(_text_px(text or "", pt) / _col_px(ws, col)))
+
+
+def _check_row_heights(ws, rows, cols, pt: float = 10) -> int:
+    """Every row of ``rows`` whose wrapped ``cols`` need more than a line is tall enough for them; a row whose
+    texts fit in half their column keeps the default height. Returns how many rows needed more than a line."""
+    tall = 0
+    for r in rows:
+        need = max(_min_lines(ws, ws.cell(r, c).value, c, pt) for c in cols)
+        height = ws.row_dimensions[r].height
+        if need > 1:
+            tall += 1
+            assert height is not None and height >= need * pt * 1.2, (ws.title, r, need, height)
+        elif all(_text_px(ws.cell(r, c).value or "", pt) <= _col_px(ws, c) / 2 for c in cols):
+            assert height is None or height <= 20, (ws.title, r, height)
+    return tall
+
+
+def test_deduction_rows_are_as_tall_as_their_wrapped_name_and_reason(book):
+    ws = _load(book / "plain.xlsx")["扣分明细"]
+    assert [ws.cell(1, c).value for c in (4, 8)] == ["评分项", "原因"]
+    rows = range(2, ws.max_row + 1)
+    assert _check_row_heights(ws, rows, (4, 8)) > 0  # some rows do wrap: the check is not vacuous
+
+
+def test_item_names_header_row_is_tall_enough(book):
+    ws = _load(book / "plain.xlsx")["分项得分"]
+    names = [ws.cell(2, c).value for c in range(5, 41)]
+    assert all(names)
+    font = ws.cell(2, 5).font.sz
+    need = max(_min_lines(ws, n, 5 + j, font) for j, n in enumerate(names))
+    assert need >= 5  # the longest names take many lines in a narrow column
+    assert ws.row_dimensions[2].height >= need * font * 1.2
+    assert ws.cell(2, 5).alignment.wrap_text
+
+
+def test_rules_rows_are_as_tall_as_their_wrapped_text(book):
+    ws = _load(book / "plain.xlsx")["规则与参数"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "编号")
+    assert ws.cell(head, 6).value.startswith("规则")
+    rows = range(head + 1, ws.max_row + 1)
+    assert {ws.cell(r, 1).value for r in rows} == set(ITEM_MAX)
+    assert _check_row_heights(ws, rows, (2, 6)) > 0
+    r123 = next(r for r in rows if ws.cell(r, 1).value == "1.2.3")
+    assert _min_lines(ws, ws.cell(r123, 6).value, 6) > 1 and ws.row_dimensions[r123].height >= 24
+
+
+def test_rules_sheet_repeats_the_rule_table_header(book):
+    ws = _load(book / "plain.xlsx")["规则与参数"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "编号")
+    files = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "输入文件")
+    assert files != head
+    assert ws.print_title_rows == f"${head}:${head}"
+    assert ws.print_title_cols is None
+
+
+def _params_table(ws) -> dict[str, int]:
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "参数")
+    assert [ws.cell(head, c).value for c in range(1, 6)] == ["参数", "说明", "本次取值", "默认值", "是否调整"]
+    rows = {}
+    for r in range(head + 1, ws.max_row + 1):
+        if not ws.cell(r, 1).value:
+            break
+        rows[ws.cell(r, 1).value] = r
+    return rows
+
+
+def test_rules_parameters_show_percentages_and_adjusted_flag(book):
+    plain = _load(book / "plain.xlsx")["规则与参数"]
+    rows = _params_table(plain)
+    assert PCT_PARAMS and PCT_PARAMS <= set(rows)
+    for key in PCT_PARAMS:  # defaults 1.00, 0.95, 0.95: whole percentages
+        for c in (3, 4):
+            cell = plain.cell(rows[key], c)
+            assert isinstance(cell.value, (int, float)) and 0 <= cell.value <= 1, key
+            assert cell.number_format == "0%", (key, cell.number_format)
+    assert plain.cell(rows["network_coverage_target"], 3).value == pytest.approx(0.95)
+    assert {plain.cell(r, 5).value for r in rows.values()} == {"否"}  # nothing adjusted: 否, never blank
+    for key in rows:  # other numbers are not shown as percentages
+        if key not in PCT_PARAMS:
+            assert "%" not in plain.cell(rows[key], 3).number_format, key
+
+    adj = _load(book / "adjusted.xlsx")["规则与参数"]
+    rows = _params_table(adj)
+    flags = {k: adj.cell(r, 5).value for k, r in rows.items()}
+    assert flags["network_coverage_target"] == "是" and flags["rank_method"] == "是"
+    assert {v for k, v in flags.items() if k not in ("network_coverage_target", "rank_method")} == {"否"}
+    cell = adj.cell(rows["network_coverage_target"], 3)
+    assert cell.value == pytest.approx(0.90) and cell.number_format == "0%"
+
+
+def test_rules_choice_label_is_not_clipped(book):
+    ws = _load(book / "plain.xlsx")["规则与参数"]
+    r = _params_table(ws)["rank_method"]
+    for c in (3, 4):
+        cell = ws.cell(r, c)
+        assert cell.value.startswith("竞争排名")
+        if _text_px(cell.value) > _col_px(ws, c):  # longer than its column: wrapped, on a tall enough row
+            assert cell.alignment.wrap_text, c
+            assert ws.row_dimensions[r].height >= _min_lines(ws, cell.value, c) * 12, c
+
+
+def _fits_one_page_wide(ws) -> bool:
+    pr = ws.sheet_properties.pageSetUpPr
+    return bool(pr and pr.fitToPage) and (ws.page_setup.fitToWidth or 1) == 1
+
+
+def test_wide_sheets_print_across_pages_with_identifying_columns(book):
+    wb = _load(book / "plain.xlsx")
+    items, figures = wb["分项得分"], wb["填报数据"]
+    for ws in (items, figures):
+        assert not _fits_one_page_wide(ws), ws.title  # 40 and 63 columns: never squeezed onto one page width
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.paperSize in (9, "9")
+        assert ws.page_setup.scale in (None, 100)  # full size
+    assert [items.cell(1, c).value for c in range(1, 5)] == ["名次", "设区市", "区域", "总分"]
+    assert items.print_title_cols == "$A:$D"
+    assert items.print_title_rows == "$1:$3"  # ids, names and maxima
+    assert [figures.cell(1, c).value for c in (1, 2)] == ["city", "region"]
+    assert [figures.cell(2, c).value for c in (1, 2)] == ["设区市", "区域"]
+    assert figures.print_title_cols == "$A:$B"
+    assert figures.print_title_rows == "$2:$2"
+    # narrow sheets stay one page wide
+    for name in ("扣分明细", "得分率", "规则与参数"):
+        assert _fits_one_page_wide(wb[name]), name
+
+
+def _anchor_rows(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """(from row, from offset EMU, to row, to offset EMU) of each drawing anchor on ``sheet``, 0-based rows."""
+    xdr = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for kind, drawing in _rels(z, sheets(path)[sheet]).values():
+            if kind == "drawing":
+                for a in ET.fromstring(z.read(drawing)).iter(f"{xdr}twoCellAnchor"):
+                    f, t = a.find(f"{xdr}from"), a.find(f"{xdr}to")
+                    out.append((int(f.find(f"{xdr}row").text), int(f.find(f"{xdr}rowOff").text),
+                                int(t.find(f"{xdr}row").text), int(t.find(f"{xdr}rowOff").text)))
+    return out
+
+
+def test_summary_chart_prints_whole_on_its_own_page(book):
+    path = book / "plain.xlsx"
+    ws = _load(path)["排名汇总"]
+    head, first, last, cols = _summary_layout(path)
+    # a manual break (Excel ignores manual breaks on a sheet printed "fit to pages": a print scale instead)
+    pr = ws.sheet_properties.pageSetUpPr
+    assert not (pr and pr.fitToPage)
+    scale = (ws.page_setup.scale or 100) / 100
+    breaks = [b.id for b in ws.row_breaks.brk if b.man]
+    assert len(breaks) == 1
+    (top, top_off, bottom, bottom_off), = _anchor_rows(path, "排名汇总")
+    # the break (after 1-based row id) comes after the table and note, and the chart starts the next page
+    assert breaks[0] > last + 1
+    assert top == breaks[0] and top_off == 0
+    # the chart fits one page under the repeated header row
+    assert ws.print_title_rows == f"${head}:${head}"
+    for r in range(top + 1, bottom + 2):
+        assert ws.row_dimensions[r].height is None  # default 15-pt rows under the chart
+    chart_pt = ((bottom - top) * 20 + (bottom_off - top_off) / 9525) * 0.75
+    m = ws.page_margins
+    page_pt = (8.27 - m.top - m.bottom) * 72 / scale
+    assert chart_pt + (ws.row_dimensions[head].height or 15) <= page_pt
+    # and the table is no wider than the page at that scale
+    width_px = sum(_col_px(ws, c) for c in range(1, max(cols.values()) + 3))
+    assert width_px * scale <= (11.69 - m.left - m.right) * 96
+
+
+def test_item_colour_scale_runs_from_zero_to_each_items_maximum(book):
+    ws = _load(book / "plain.xlsx")["分项得分"]
+    col_of = {ws.cell(1, c).value: c for c in range(5, 41)}
+    assert set(col_of) == set(ITEM_MAX)
+    seen = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            if rule.type == "colorScale":
+                seen[str(cf.sqref)] = rule.colorScale
+    for iid, c in col_of.items():
+        L = get_column_letter(c)
+        scale = seen[f"{L}4:{L}16"]  # the 13 city rows of this item's column
+        cfvo = scale.cfvo
+        assert [v.type for v in cfvo] == ["num"] * len(cfvo), iid  # fixed values, never percentiles
+        assert float(cfvo[0].val) == 0 and float(cfvo[-1].val) == ITEM_MAX[iid], iid
+        rgb = [str(x.rgb)[-6:].upper() for x in scale.color]
+        assert rgb[0] == "F8696B" and rgb[-1] == "63BE7B", iid  # 0 red, full marks green
+        # a full mark (the cfvo maximum) is therefore always the last, green, colour
+        full = [r for r in range(4, 17) if ws.cell(r, c).value == ITEM_MAX[iid]]
+        assert all(ws.cell(r, c).value >= float(cfvo[-1].val) for r in full)
+
+
+def test_city_sheet_footer_and_category_numbers(book):
+    path = book / "percity.xlsx"
+    wb = _load(path)
+    parts = sheets(path)
+    with zipfile.ZipFile(path) as z:
+        for city in CITIES:
+            xml = z.read(parts[city]).decode("utf-8")
+            footer = re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1)
+            assert RUBRIC_TITLE in footer and RUBRIC_VERSION in footer, footer
+            assert RUBRIC_ID not in footer, footer
+            ws = wb[city]
+            head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "编号" and ws.cell(r, 2).value == "工作分类")
+            ids = [ws.cell(head + 1 + j, 1) for j in range(len(CATEGORIES))]
+            assert [ws.cell(head + 1 + j, 2).value for j in range(len(CATEGORIES))] == CATEGORIES
+            assert [c.data_type for c in ids] == ["n"] * len(CATEGORIES), city  # numbers, not text
+            assert [c.value for c in ids] == list(range(1, len(CATEGORIES) + 1))

@@ -8,34 +8,16 @@ one page wide with its header row repeated, and wrapped cells get row heights th
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from jsscore.problems import Problem
 from jsscore.report.safe import atomic_path
+from jsscore.report.textfit import fit_height
 from jsscore.rubric import Rubric
 
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def text_width(s: str) -> int:
-    """Width of ``s`` in column-width units: a CJK or full-width character counts 2, anything else 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a wrapped cell ``width`` units wide (an estimate, erring on more)."""
-    room = max(width - 1.5, 1)
-    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
-
-
-def fit_height(cells: list[tuple[str, float]], line_pt: float = 14.0) -> float:
-    """Row height (points) showing every line of the wrapped ``(text, column width)`` cells of a row."""
-    lines = max((wrapped_lines(t, w) for t, w in cells if t), default=1)
-    return line_pt * lines + 4
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -100,7 +82,7 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
         info = f"{rubric.title}（规则版本 {rubric.version}）\n生成时间 {generated_at}\n" \
                f"输入文件：{'、'.join(Path(p).name for p, _ in inputs)}"
         ws.merge_range(1, 0, 1, last, info, note)
-        ws.set_row(1, fit_height([(info, sum(widths))], 13.5))
+        ws.set_row(1, fit_height([(info, sum(widths))], line_pt=13.5))
         for c, h in enumerate(["设区市", "错误", "提醒", "说明"]):
             ws.write_string(3, c, h, head)
         if not cities:

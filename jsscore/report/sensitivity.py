@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from jsscore.methods import fmt_num
-from jsscore.report.feedback import fit_height, text_width
 from jsscore.report.safe import atomic_path
+from jsscore.report.textfit import fit_height, units
 
 DEFAULT_MARK = "（默认）"
 CITY_WIDTH = 9
@@ -145,7 +145,7 @@ def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric=N
         num_def = wb.add_format({**base, "num_format": "0.00", "bold": True, "bg_color": "#FFF2CC"})
         text_f = wb.add_format({**base, "align": "center"})
 
-        label_w = min(max([text_width(t) for t in labels] + [12]) + 2, 50)
+        label_w = min(max([units(t) for t in labels] + [12]) + 2, 50)
         n = len(cities)
         span = label_w + CITY_WIDTH * max(n, 6)
 
@@ -158,7 +158,7 @@ def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric=N
             ws.set_row(0, 24)
             text = "\n".join(info)
             ws.merge_range(1, 0, 1, last, text, note_f)
-            ws.set_row(1, fit_height([(text, span)], 13.5))
+            ws.set_row(1, fit_height([(text, span)], line_pt=13.5))
             hr = 3
             ws.write_string(hr, 0, first_head, head)
             for j, c in enumerate(cities):
@@ -180,8 +180,8 @@ def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric=N
                 for j, c in enumerate(cities):
                     v = s.results[c][idx]
                     ws.write_number(first + i, 1 + j, int(v) if idx == 0 else float(v), fmts[dflt])
-                if text_width(labels[i]) > label_w - 1:
-                    ws.set_row(first + i, fit_height([(labels[i], label_w)], 13.5))
+                if units(labels[i]) > label_w - 1:
+                    ws.set_row(first + i, fit_height([(labels[i], label_w)], line_pt=13.5))
 
         ws, first = sheet("名次稳定性", "名次稳定性（各取值下的最好/最差名次与总分范围）", "项目", 14)
         rows = [("最好名次", "best", rank_f), ("最差名次", "worst", rank_f), ("名次变动", "spread", rank_f),

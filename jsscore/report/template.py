@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from jsscore.methods import fmt_num
-from jsscore.report.feedback import fit_height
 from jsscore.report.safe import atomic_path
+from jsscore.report.textfit import fit_height
 from jsscore.rubric import Field, Rubric
 
 TEMPLATE_VERSION = "1"
@@ -82,11 +82,11 @@ def write(rubric: Rubric, path: Path, cities: list[str] | None = None, tool_vers
         ws.write_string(0, 0, "", f_key)
         head_title = f"{rubric.title} 数据填报表（规则版本 {rubric.version}）"
         ws.merge_range(0, 1, 0, max(last_col, 4), head_title, f_title)
-        ws.set_row(0, fit_height([(head_title, span * 11 / 15)], 20))  # 15 pt text in 11 pt column units
+        ws.set_row(0, fit_height([(head_title, span)], pt=15, line_pt=20))
         head_note = ("请在白色单元格中填写（是/否与选项请从下拉列表选择，比率按百分比填写，如 96.9%）。"
                      "灰色 A 列为字段代码，请勿修改，也不要删除行。填写说明见“说明”工作表。")
         ws.merge_range(1, 1, 1, max(last_col, 4), head_note, f_note)
-        ws.set_row(1, fit_height([(head_note, span)], 15))
+        ws.set_row(1, fit_height([(head_note, span)], pt=11, line_pt=15))
         row = 2
         ws.write_string(row, 0, "city", f_key)
         for c, h in enumerate(["工作分类", "填报项目", "单位", "计分项"], start=1):
@@ -185,7 +185,7 @@ def _instructions(wb, rubric: Rubric, cities, f_title, f_note, f_head, f_label) 
     ws.set_column(1, 1, NOTE_WIDTH)
     heading = f"{rubric.title} — 填报说明"
     ws.write_string(0, 1, heading, f_title)
-    ws.set_row(0, fit_height([(heading, NOTE_WIDTH * 11 / 15)], 20))
+    ws.set_row(0, fit_height([(heading, NOTE_WIDTH)], pt=15, line_pt=20))
     lines = [
         "1. 本工作簿由 jsscore 生成，用于收集各设区市的考核数据。请在“填报表”工作表中，在本市所在列的白色单元格里逐项填写。",
         "2. 是/否类指标请从下拉列表选择“是”或“否”；选项类指标（如社会保险数据大集中）请从下拉列表选择。",
@@ -201,7 +201,7 @@ def _instructions(wb, rubric: Rubric, cities, f_title, f_note, f_head, f_label) 
     ]
     for i, t in enumerate(lines):
         ws.write_string(2 + i, 1, t, f_note)
-        ws.set_row(2 + i, fit_height([(t, NOTE_WIDTH)], 15))
+        ws.set_row(2 + i, fit_height([(t, NOTE_WIDTH)], pt=11, line_pt=15))
     r = 3 + len(lines)
     ws.write_string(r, 1, "评分构成", f_head)
     for c in rubric.categories:
@@ -209,11 +209,11 @@ def _instructions(wb, rubric: Rubric, cities, f_title, f_note, f_head, f_label) 
         parts = "；".join(f"{w.name} {fmt_num(w.max)} 分" for w in c.work_items)
         text = f"{c.name}（{fmt_num(c.max)} 分）：{parts}"
         ws.write_string(r, 1, text, f_label)
-        ws.set_row(r, fit_height([(text, NOTE_WIDTH)], 15))
+        ws.set_row(r, fit_height([(text, NOTE_WIDTH)], pt=11, line_pt=15))
     r += 2
     text = f"本表包含 {len(cities)} 个设区市：{'、'.join(cities)}"
     ws.write_string(r, 1, text, f_note)
-    ws.set_row(r, fit_height([(text, NOTE_WIDTH)], 15))
+    ws.set_row(r, fit_height([(text, NOTE_WIDTH)], pt=11, line_pt=15))
     ws.set_portrait()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)  # never wider than the page, whatever the printer's margins
