@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jsscore.problems import Problem
 from jsscore.report.safe import atomic_path
-from jsscore.report.textfit import fit_height
+from jsscore.report.textfit import a4_one_page_wide, fit_height
 from jsscore.rubric import Rubric
 
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -35,19 +35,6 @@ def _number(text: str) -> Decimal | None:
     except (InvalidOperation, TypeError, ValueError):
         return None
     return d if d.is_finite() else None
-
-
-def _print_setup(ws, header_row: int, landscape: bool) -> None:
-    """A4, one page wide (as many pages long as needed), the header row on every page."""
-    if landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tuple[str, str]], generated_at: str) -> None:
@@ -95,7 +82,7 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
             ws.write_number(4 + i, 2, len(ps) - e, cell)
             ws.write_string(4 + i, 3, "请修改标红的错误后重新报送" if e else "仅有提醒，请核对", cell)
         ws.freeze_panes(4, 0)
-        _print_setup(ws, 3, landscape=False)
+        a4_one_page_wide(ws, 3, landscape=False)
 
         used = {"汇总"}
         cols = ["级别", "文件", "单元格", "字段代码", "填报项目", "填写值", "问题", "请如何修改", "涉及评分项", "涉及分值"]
@@ -120,5 +107,5 @@ def write(problems: list[Problem], rubric: Rubric, path: Path, inputs: list[tupl
                     else:
                         sh.write_string(4 + i, j, v, (errf if p.severity == "error" else warnf) if j == 0 else cell)
                 sh.set_row(4 + i, fit_height(list(zip(vals, widths, strict=True))))
-            _print_setup(sh, 3, landscape=True)
+            a4_one_page_wide(sh, 3, landscape=True)
         wb.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jsscore.methods import fmt_num
 from jsscore.report.safe import atomic_path
-from jsscore.report.textfit import fit_height, units
+from jsscore.report.textfit import a4_one_page_wide, fit_height, units
 
 DEFAULT_MARK = "（默认）"
 CITY_WIDTH = 9
@@ -164,12 +164,7 @@ def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric=N
             for j, c in enumerate(cities):
                 ws.write_string(hr, 1 + j, c, head)
             ws.freeze_panes(hr + 1, 1)
-            ws.set_landscape()
-            ws.set_paper(9)
-            ws.fit_to_pages(1, 0)
-            ws.repeat_rows(hr)
-            ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-            ws.set_footer("&C&A　第 &P 页，共 &N 页")
+            a4_one_page_wide(ws, hr, footer="&C&A　第 &P 页，共 &N 页")
             return ws, hr + 1
 
         for title, idx, fmts in (("名次", 0, (rank_f, rank_def)), ("总分", 1, (num, num_def))):

@@ -1,4 +1,5 @@
-"""How tall a row must be to show all of its wrapped text, for every workbook jsscore writes.
+"""Printed sheets, for every workbook jsscore writes: how tall a row must be to show all of its wrapped
+text, and the usual A4 page setup.
 
 Excel and WPS do not grow a row for wrapped text a program wrote: without a height the second line is
 hidden (and printed over the next row). These are estimates from the column width, the font size and
@@ -47,3 +48,17 @@ def fit_height(cells: list[tuple[str, float]], pt: float = 10, line_pt: float | 
     ``pt``-point text."""
     n = max((lines(str(t), w, pt) for t, w in cells if t), default=1)
     return height(n, line_pt if line_pt is not None else pt * 1.4)
+
+
+def a4_one_page_wide(ws, header_row: int, landscape: bool = True, footer: str = "&C第 &P 页，共 &N 页") -> None:
+    """An XlsxWriter sheet on A4, one page wide and as many long as needed, ``header_row`` repeated on every
+    page, narrow margins, the page number in the footer."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer(footer)
