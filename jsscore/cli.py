@@ -547,13 +547,15 @@ def _print_sweep(rb, varies, scenarios, stab, cities, no_workbook: bool) -> None
     from rich.cells import cell_len
     from rich.table import Table
 
+    from jsscore.report import sensitivity as sens
+
     short = len(varies) == 1
     for k, vals in varies:
         out.print(f"参数：{rb.parameters[k].label}（{k}）")
-        out.print(f"  取值：{'、'.join(vals)}")
+        out.print(f"  取值：{'、'.join(sens.param_value(rb, k, v) for v in vals)}")
     if not short:
         out.print(f"共 {len(scenarios)} 种组合，编号见表后。")
-    heads = [sc.settings[0][1] if short else f"#{i + 1}" for i, sc in enumerate(scenarios)]
+    heads = [sens.param_value(rb, *sc.settings[0]) if short else f"#{i + 1}" for i, sc in enumerate(scenarios)]
     order = sorted(cities, key=lambda c: (stab[c]["best"], stab[c]["worst"]))
     room = max(out.width - 1 - (max(cell_len(c) for c in [*cities, "设区市"]) + 3), 10)
     n = len(scenarios)
@@ -588,7 +590,7 @@ def _print_sweep(rb, varies, scenarios, stab, cities, no_workbook: bool) -> None
             out.print(t)
     if not short:
         for i, sc in enumerate(scenarios):
-            out.print(f"  #{i + 1}：{sc.label}", soft_wrap=True)
+            out.print(f"  #{i + 1}：{sens.scenario_label(rb, sc.settings)}", soft_wrap=True)
     if no_workbook and len(scenarios) > 10:
         out.print("加 -o 文件名.xlsx 可把以上结果另存为工作簿。")
 

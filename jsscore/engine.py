@@ -85,7 +85,7 @@ def parse_params(rubric: Rubric, overrides: Iterable[str] = ()) -> dict[str, Any
             errors.append(f"未知参数 {key}（可用：{'、'.join(rubric.parameters)}）")
             continue
         try:
-            params[key] = _param_value(p, raw)
+            params[key] = param_of(p, raw)
         except ParamError as e:
             errors.append(f"参数 {key}={raw}：{e}")
     if errors:
@@ -93,7 +93,8 @@ def parse_params(rubric: Rubric, overrides: Iterable[str] = ()) -> dict[str, Any
     return params
 
 
-def _param_value(p, raw: str) -> Any:
+def param_of(p, raw: str) -> Any:
+    """One parameter's value from its text (0.95, 95%, dense …); ParamError when it is not one."""
     if p.type == "choice":
         if raw not in p.choices:
             raise ParamError(f"可选值为 {'、'.join(p.choices)}")

@@ -10,9 +10,9 @@ landscape, one page wide, with its header row on every page.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from jsscore.engine import param_of
 from jsscore.methods import fmt_num
 from jsscore.report.safe import atomic_path
 from jsscore.report.textfit import a4_one_page_wide, fit_height, units
@@ -21,72 +21,37 @@ DEFAULT_MARK = "（默认）"
 CITY_WIDTH = 9
 
 
-def _builtin_rubric():
-    """The shipped rubric, for parameter labels when the caller did not pass the one in use."""
-    try:
-        from jsscore.rubric import load
-
-        return load()
-    except Exception:  # labels are a nicety: never fail the workbook over them
-        return None
-
-
-def _param(rubric, key: str):
-    return rubric.parameters.get(key) if rubric is not None else None
-
-
 def param_label(rubric, key: str) -> str:
-    """The Chinese label of a parameter (its key when unknown)."""
-    p = _param(rubric, key)
-    return p.label if p is not None else key
+    """The Chinese label of a parameter."""
+    return rubric.parameters[key].label
+
+
+def _value(rubric, key: str, text: str):
+    """A parameter's value from its text, as --param reads it (0.90 and 90% alike)."""
+    return param_of(rubric.parameters[key], str(text).strip())
 
 
 def param_value(rubric, key: str, value) -> str:
     """A parameter value as a reader writes it: 90% for a percentage, the Chinese name of a choice."""
-    p = _param(rubric, key)
-    text = str(value).strip()
-    if p is None:
-        return text
+    p = rubric.parameters[key]
+    v = value if not isinstance(value, str) else _value(rubric, key, value)
     if p.type == "choice":
-        if text in p.choices and len(p.choice_labels) == len(p.choices):
-            return p.choice_labels[p.choices.index(text)].split("（")[0]
-        return text
-    try:
-        d = Decimal(text[:-1]) / 100 if text.endswith(("%", "％")) else Decimal(text)
-    except InvalidOperation:
-        return text
-    return f"{fmt_num(d * 100)}%" if p.type == "pct" else fmt_num(d)
-
-
-def _is_default(rubric, key: str, value) -> bool:
-    p = _param(rubric, key)
-    if p is None:
-        return False
-    if p.type == "choice":
-        return str(value).strip() == str(p.default)
-    try:
-        text = str(value).strip().replace("％", "%")
-        d = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-        return d == Decimal(str(p.default))
-    except InvalidOperation:
-        return False
+        labels = dict(zip(p.choices, p.choice_labels, strict=False))
+        return labels.get(v, v).split("（")[0]
+    return f"{fmt_num(v * 100)}%" if p.type == "pct" else fmt_num(v)
 
 
 def scenario_label(rubric, settings) -> str:
     """``网络覆盖率达标线=90%``, settings joined by "；", marked （默认） when every value is the default."""
     text = "；".join(f"{param_label(rubric, k)}={param_value(rubric, k, v)}" for k, v in settings)
-    if settings and all(_is_default(rubric, k, v) for k, v in settings):
+    if settings and all(_value(rubric, k, v) == rubric.parameters[k].default for k, v in settings):
         text += DEFAULT_MARK
     return text
 
 
-def _header_lines(rubric, scenarios, fixed, generated_at: str, name_rubric: bool = True) -> list[str]:
-    """The rubric (when ``name_rubric``) and the parameters in force, one line each."""
-    lines = []
-    if name_rubric and rubric is not None:
-        lines.append(f"{rubric.title}（规则版本 {rubric.version}）" + (f"；生成时间 {generated_at}" if generated_at else ""))
-    elif generated_at:
-        lines.append(f"生成时间 {generated_at}")
+def _header_lines(rubric, scenarios, fixed, generated_at: str) -> list[str]:
+    """The rubric and the parameters in force, one line each."""
+    lines = [f"{rubric.title}（规则版本 {rubric.version}）" + (f"；生成时间 {generated_at}" if generated_at else "")]
     varied: dict[str, list[str]] = {}
     for s in scenarios:
         for k, v in s.settings:
@@ -94,43 +59,37 @@ def _header_lines(rubric, scenarios, fixed, generated_at: str, name_rubric: bool
             if v not in vals:
                 vals.append(v)
     for k, vals in varied.items():
-        p = _param(rubric, k)
-        default = f"（默认 {param_value(rubric, k, p.default)}）" if p is not None else ""
+        default = param_value(rubric, k, rubric.parameters[k].default)
         lines.append(f"变化的参数：{param_label(rubric, k)}（{k}）取 "
-                     f"{'、'.join(param_value(rubric, k, v) for v in vals)}{default}")
+                     f"{'、'.join(param_value(rubric, k, v) for v in vals)}（默认 {default}）")
     kept = []
-    for text in fixed or ():
-        k, _, v = str(text).partition("=")
+    for text in fixed:
+        k, _, v = text.partition("=")
         k = k.strip()
-        if k and k not in varied:
+        if k not in varied:
             kept.append(f"{param_label(rubric, k)}={param_value(rubric, k, v)}")
     if kept:
         lines.append(f"固定调整的参数：{'；'.join(kept)}；其余参数取默认值。")
-    elif fixed is not None:  # None: not known here, so nothing is claimed about the other parameters
+    else:
         lines.append("其余参数均取默认值。")
     lines.append(f"共 {len(scenarios)} 种取值；标“{DEFAULT_MARK}”的一行为所变化的参数都取默认值时的结果。")
     return lines
 
 
-def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric=None, fixed=None,
+def write(path: Path, scenarios, stability: dict, cities: list[str], *, rubric, fixed: list[str],
           generated_at: str = "") -> None:
-    """Write the workbook. ``rubric`` (the rubric in use; the shipped one when None) gives parameter labels,
-    title and version; ``fixed`` the ``key=value`` overrides applied under every scenario (``--param``; an
-    empty list when there are none, None when not known)."""
+    """Write the workbook. ``rubric`` (the rubric in use) gives parameter labels, title and version;
+    ``fixed`` the ``key=value`` overrides applied under every scenario (``--param``, already checked)."""
     import xlsxwriter
 
-    explicit = rubric is not None
-    rubric = rubric if explicit else _builtin_rubric()
-    # without the rubric in use, labels come from the shipped one, which is never named as the rubric in force
-    info = _header_lines(rubric, scenarios, fixed, generated_at, name_rubric=explicit)
+    info = _header_lines(rubric, scenarios, fixed, generated_at)
     labels = [scenario_label(rubric, s.settings) for s in scenarios]
 
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
         wb.set_custom_property("jsscore_output", "sensitivity")
-        if explicit:
-            wb.set_custom_property("jsscore_rubric_version", str(rubric.version))
+        wb.set_custom_property("jsscore_rubric_version", str(rubric.version))
         font = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         base = {**font, "border": 1}
         title_f = wb.add_format({**font, "bold": True, "font_size": 14})
