@@ -498,11 +498,21 @@ def sensitivity(
     params = _params(rb, param)
     try:
         varies = [analysis.parse_vary(rb, v) for v in vary]
+        keys = [k for k, _ in varies]
+        twice = sorted({k for k in keys if keys.count(k) > 1}, key=keys.index)
+        if twice:
+            raise analysis.VaryError(f"参数 {'、'.join(twice)} 用 --vary 给了不止一次；请把取值写在同一个 --vary 中，"
+                                     "如 --vary network_coverage_target=0.90,0.95,1.00")
         for k, vals in varies:
             for v in vals:
                 _params(rb, list(param or []) + [f"{k}={v}"])
     except analysis.VaryError as e:
         _fail(str(e))
+    if output is not None:  # a refused output path is said before any work, not after the tables
+        try:
+            choose_output(output, list(inputs), force)
+        except OutputError as e:
+            _fail(str(e))
     data, _ = _scored(inputs, rb, params, False)
     scenarios = _with_progress(lambda tick: analysis.sweep(rb, data.records, list(param or []), varies, tick),
                                total=_combos(varies), quiet=quiet, label="敏感性分析")

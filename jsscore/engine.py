@@ -93,6 +93,9 @@ def parse_params(rubric: Rubric, overrides: Iterable[str] = ()) -> dict[str, Any
     return params
 
 
+PARAM_RANGE = (Decimal("0.000001"), Decimal("1000000000"))  # magnitudes a parameter may take
+
+
 def param_of(p, raw: str) -> Any:
     """One parameter's value from its text (0.95, 95%, dense …); ParamError when it is not one."""
     if p.type == "choice":
@@ -111,6 +114,8 @@ def param_of(p, raw: str) -> Any:
         raise ParamError("不是数字") from None
     if not v.is_finite():
         raise ParamError("不是数字")
+    if v and not PARAM_RANGE[0] <= abs(v) <= PARAM_RANGE[1]:  # 1e400 would overflow exact arithmetic later
+        raise ParamError(f"数值超出合理范围（绝对值应在 {PARAM_RANGE[0]:f}～{PARAM_RANGE[1]:f} 之间）")
     if p.type == "pct" and v > 1:
         raise ParamError("百分比请写成 0.95 或 95%")
     if p.type == "int" and v != v.to_integral_value():

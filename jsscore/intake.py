@@ -143,9 +143,12 @@ def _sheets(src: files.Source, path: Path, rubric: Rubric, lookup: dict[str, str
     found = False
     for sheet in sorted(src.sheets, key=lambda s: s.hidden):  # visible sheets first
         lay = layout.detect(sheet, rubric, lookup)
-        if lay is None or (found and sheet.hidden):
+        if lay is None:
             continue
+        sheet_raws = layout.records(sheet, lay, path.name)
         if sheet.hidden:
+            if found and not sheet_raws:
+                continue  # a hidden helper sheet (field keys, no figures) beside the visible data
             probs.append(P.make("hidden_data", file=path.name, sheet=sheet.name, what=f"数据所在的工作表“{sheet.name}”"))
         found = True
         hidden = sheet.hidden_cols if lay.orientation == "wide" else sheet.hidden_rows
@@ -158,7 +161,7 @@ def _sheets(src: files.Source, path: Path, rubric: Rubric, lookup: dict[str, str
         for key in lay.missing:
             probs.append(at(P.make("missing_column", file=path.name, sheet=sheet.name, field=key,
                                    label=rubric.fields[key].label), key))
-        raws += layout.records(sheet, lay, path.name)
+        raws += sheet_raws
     if not found:
         raise P.InputError(
             f"{path.name} 中没有找到填报数据：需要一行或一列字段代码（如 city、leading_group、city_it_staff），"
@@ -227,6 +230,9 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
         loc = dict(file=rr.file, sheet=rr.sheet)
         if not city:
             probs.append(P.make("city_missing_name", cell=rr.city_cell, **loc))
+            continue
+        if values.is_error_value(rr.city_raw):  # a formula's error where the name should be: not a city
+            probs.append(P.make("excel_error", cell=rr.city_cell, field="city", value=city, **loc))
             continue
         rec_probs: list[P.Problem] = []
         if rr.hidden:
@@ -309,25 +315,31 @@ def _build(raws: list[layout.RawRecord], rubric: Rubric, params: dict[str, Any],
 def _unlisted(units: list[tuple[str, str, layout.RawRecord]], rubric: Rubric, shown: int = 10) -> P.Problem:
     """One warning for every unit scored under a name outside the rubric's city table (accepted with an
     explicit region, RUBRIC.md): a typo (南景) or a changed header is named with its place and the
-    nearest listed name; a run of thousands of test units is summed up in one line, not thousands."""
+    listed names nearest to it; a run of thousands of test units is summed up in one line, not thousands."""
     import difflib
 
-    names = [f"“{c}”（{r}，{_place(rr)}）" for c, r, rr in units[:shown]]
-    what = "、".join(names) + (f"等 {len(units)} 个名称" if len(units) > shown else "")
     short = {c.removesuffix("市"): c for c in rubric.city_order}  # 南景 is one character from 南京
-    near: set[str] = set()
-    for c, _, _ in units[:shown]:
-        name = c.removesuffix("市")
+
+    def near(name: str) -> str:
+        name = name.removesuffix("市")
         score = {m: difflib.SequenceMatcher(None, name, m).ratio() for m in short}
         best = max(score.values())
-        if best >= 0.5:  # every listed name as close as the closest (南景: 南京 and 南通 alike)
-            near |= {short[m] for m, r in score.items() if r == best}
-    suggest = f"；是否应为 {'或'.join(sorted(near, key=rubric.city_order.index))}？" if near else ""
+        if best < 0.5:
+            return ""
+        # every listed name as close as the closest (南景: 南京 and 南通 alike)
+        return f"，是否应为 {'或'.join(short[m] for m, r in score.items() if r == best)}？"
+
+    names = list(dict.fromkeys(c for c, _, _ in units))  # the same name in two files is one name
+    first = {}
+    for c, r, rr in units:
+        first.setdefault(c, (r, rr))
+    parts = [f"“{c}”（{first[c][0]}，{_place(first[c][1])}{near(c)}）" for c in names[:shown]]
+    what = "、".join(parts) + (f"等 {len(names)} 个名称" if len(names) > shown else "")
     if len(units) == 1:
         c, _, rr = units[0]
         return P.make("unlisted_city", file=rr.file, sheet=rr.sheet, cell=rr.city_cell, city=c, field="city",
-                      value=c, what=what, suggest=suggest)
-    return P.make("unlisted_city", what=what, suggest=suggest)
+                      value=c, what=what)
+    return P.make("unlisted_city", what=what)
 
 
 def _place(rr: layout.RawRecord) -> str:

@@ -211,8 +211,11 @@ def _check_deduct(item: Item, rubric: Rubric) -> list[str]:
             out.append(f"fields 中的 {k} 不是已知字段")
         elif rubric.fields[k].type != "bool":
             out.append(f"fields 中的 {k} 不是是/否字段")
-    if not _ref_ok(item.spec.get("deduct"), rubric):
+    ref = item.spec.get("deduct")
+    if not _ref_ok(ref, rubric):
         out.append("deduct 需要是数字")
+    elif str(ref) not in rubric.parameters and Decimal(str(ref)) <= 0:
+        out.append(f"deduct 须大于 0（收到 {ref}：每缺一项应扣分，不能加分）")
     return out
 
 

@@ -61,7 +61,7 @@ CATALOGUE: dict[str, Code] = {
         Code("city_missing_name", ERROR, "缺少设区市名称", "该行/列有数据但没有设区市名称", "请填写设区市名称"),
         Code("unknown_city", ERROR, "未知的设区市", "“{value}”不是江苏省 13 个设区市之一，且未填写区域",
              "请核对名称；其他单位须同时填写区域（苏南/苏中/苏北）"),
-        Code("unlisted_city", WARNING, "不在 13 个设区市之列", "{what}不是江苏省 13 个设区市之一，已按填写的区域计分并参加排名{suggest}",
+        Code("unlisted_city", WARNING, "不在 13 个设区市之列", "{what}不是江苏省 13 个设区市之一，已按填写的区域计分并参加排名",
              "如为笔误请改为规范名称；确为其他单位（如测试数据）可忽略"),
         Code("bad_region", ERROR, "区域不正确", "区域应为 苏南/苏中/苏北 之一，收到“{value}”", "请从下拉列表选择"),
         Code("region_differs", WARNING, "区域与规定不一致", "{city}属于{expected}，表中填写为“{value}”，已按表中填写计分",

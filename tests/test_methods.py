@@ -601,6 +601,7 @@ def test_param_overrides(rubric):
     "website_full=0", "staff_min.苏北=-1", "network_coverage_target", "funding_per_insured_yuan=5%",
     "staff_min.苏北=8.5",  # a headcount is whole
     "funding_per_insured_yuan=0",  # a zero rate leaves the funding ratio undefined: > 0 is required
+    "funding_per_insured_yuan=1e400", "website_full=1e-400",  # beyond any sense (and exact arithmetic)
 ])
 def test_bad_param_is_refused(rubric, bad):
     with pytest.raises(engine.ParamError):

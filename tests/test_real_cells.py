@@ -190,9 +190,8 @@ def test_a_name_outside_the_city_table_is_scored_with_a_warning(tmp_path):
     assert rc == 0
     un = [i for i in doc["issues"] if i["code"] == "unlisted_city"]
     assert [(i["city"], i["cell"], i["severity"]) for i in un] == [("南景", "填报!A2", "warning")]
-    assert "“南景”（苏南，typo.xlsx 填报!A2）不是江苏省 13 个设区市之一" in un[0]["message"]
     # 南景 is one character from 南京 and from 南通 alike (南京 is the homophone, but that takes pinyin)
-    assert un[0]["message"].endswith("是否应为 南京市或南通市？")
+    assert un[0]["message"].startswith("“南景”（苏南，typo.xlsx 填报!A2，是否应为 南京市或南通市？）不是江苏省 13 个设区市之一")
     assert {c["city"]: c["region"] for c in doc["cities"]}["南景"] == "苏南"
     assert any(i["code"] == "city_not_returned" and i["city"] == "南京市" for i in doc["issues"])
 
@@ -222,3 +221,116 @@ def test_percent_cells_of_xls_and_ods_are_known(tmp_path, name):
     assert [(i["code"], i["city"], i["cell"], i["value"]) for i in doc["issues"]] == [
         ("pct_guessed", "无锡市", "填报!BB5", "0.891")]
     assert "已按 89.1% 读取" in doc["issues"][0]["message"]
+
+
+def test_each_unlisted_name_gets_its_own_suggestion(tmp_path):
+    # two typos and a name like no city: each suggestion stands beside its own name, and a name that
+    # comes twice (two rows) is named once
+    def typos(ws):
+        ws["A2"] = "苏洲"  # 南京市's row renamed
+        ws["A3"] = "Wuxi"  # 无锡市's row renamed
+        ws.append(["苏洲", *[c.value for c in ws[2]][1:]])  # the same typo again, same figures
+    rc, doc = _json(tmp_path, _edit(tmp_path, "typos.xlsx", typos))
+    assert rc == 0
+    [un] = [i for i in doc["issues"] if i["code"] == "unlisted_city"]
+    assert un["message"].startswith("“苏洲”（苏南，typos.xlsx 填报!A2，是否应为 苏州市？）、“Wuxi”（苏南，typos.xlsx 填报!A3）不是")
+    assert un["message"].count("苏洲") == 1
+
+
+@pytest.mark.parametrize("name", ["errors.xls", "errors.ods"])
+def test_error_values_of_xls_and_ods_are_named(tmp_path, capsys, name):
+    # C01 with D3 (无锡 staff) = #N/A and D4 (常州 staff) = =1/0, saved by LibreOffice: calamine reads both
+    # as empty; the values shown come back from the file, so they are errors, not "not filled in"
+    assert run(["score", str(CASES / name), "-o", str(tmp_path / "o.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "填报!D3" in err and "单元格显示错误值 #N/A" in err
+    assert "填报!D4" in err and "单元格显示错误值 #DIV/0!" in err
+    assert "未填写" not in err
+
+
+def test_an_error_value_for_a_city_name_is_not_a_city(tmp_path):
+    rc, doc = _json(tmp_path, _edit(tmp_path, "cityerr.xlsx", lambda ws: ws.__setitem__("A3", "#REF!")))
+    assert rc == 1 and doc is None  # an error: nothing scored, no "#REF!" ranked as a unit
+
+
+def test_a_self_closing_error_cell_does_not_take_the_next_cells_value(tmp_path, capsys):
+    # <c r="D3" t="e"/> (an error cell without a value) is blank: it must not swallow E3's value
+    import zipfile
+
+    src = _edit(tmp_path, "a.xlsx", lambda ws: ws.__setitem__("D3", "#N/A"))
+    out = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
+                data = data.replace(b'<c r="D3" t="e"><v>#N/A</v></c>', b'<c r="D3" t="e"/>')
+            zout.writestr(item, data)
+    assert run(["score", str(out), "-o", str(tmp_path / "o.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "填报!D3" in err and "未填写" in err
+
+
+def test_hidden_columns_written_max_before_min_and_prefixed_sheet_xml(tmp_path):
+    # LibreOffice writes <col max=".." min=".." hidden="true">; some writers prefix every element (x:)
+    import zipfile
+
+    src = _edit(tmp_path, "a.xlsx", lambda ws: ws.column_dimensions.__getitem__("D").__setattr__("hidden", True))
+    out = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                assert b'min="4" max="4"' in data
+                data = data.replace(b'min="4" max="4"', b'max="4" min="4"')
+                data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData>", b"</x:sheetData>")
+                data = data.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                                    b'spreadsheetml/2006/main" xmlns="')
+            zout.writestr(item, data)
+    rc, doc = _json(tmp_path, out)
+    assert rc == 0
+    assert [(i["code"], i["field"]) for i in doc["issues"]] == [("hidden_data", "city_it_staff")]
+
+
+def test_a_hidden_sheet_with_figures_is_read_and_named(tmp_path):
+    # the 苏北 cities moved to a hidden second sheet: read (never silently dropped) with a warning
+    def split(ws):
+        wb = ws.parent
+        other = wb.create_sheet("苏北")
+        other.append([c.value for c in ws[1]])
+        for r in range(ws.max_row, 1, -1):
+            if ws.cell(r, 2).value == "苏北":
+                other.append([c.value for c in ws[r]])
+                ws.delete_rows(r)
+        other.sheet_state = "hidden"
+    rc, doc = _json(tmp_path, _edit(tmp_path, "split.xlsx", split))
+    assert rc == 0 and len(doc["cities"]) == 13
+    # (openpyxl's append drops the percent formats: the moved rates are warned about as plain numbers)
+    assert {i["code"] for i in doc["issues"]} == {"hidden_data", "pct_guessed"}
+    assert [(i["code"], i["sheet"]) for i in doc["issues"] if i["code"] == "hidden_data"] == [("hidden_data", "苏北")]
+
+
+def test_repeated_ods_rows_keep_their_percent_cells(tmp_path):
+    # an .ods row written once with table:number-rows-repeated="2" stands for two rows, percent cells and all
+    import zipfile
+
+    src = CASES / "offset_pct.ods"
+    with zipfile.ZipFile(src) as z:
+        xml = z.read("content.xml")
+    assert b"number-rows-repeated" not in xml.split(b"<table:table-row", 6)[5]
+    from jsscore.readers.legacy import ods_cells
+
+    pct, _ = ods_cells(src.read_bytes())["填报"]
+    rows = sorted({r for r, _ in pct})
+    # C01 moved to C3: cities on rows 4..16 (0-based 3..15); every upload rate but 无锡's medical
+    assert rows == list(range(3, 16)) and len(pct) == 13 * 5 - 1
+    # the same file with the first city's row marked as repeated twice: its percent cells count twice
+    i = xml.rindex(b"<table:table-row", 0, xml.index("南京市".encode()))
+    patched = xml[:i] + xml[i:].replace(b"<table:table-row", b'<table:table-row table:number-rows-repeated="2"', 1)
+    out = tmp_path / "rep.ods"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, patched if item.filename == "content.xml" else zin.read(item.filename))
+    pct2, _ = ods_cells(out.read_bytes())["填报"]
+    assert {c for r, c in pct2 if r == 4} == {c for r, c in pct if r == 3}  # the copy of 南京市's row
+    assert len(pct2) == len(pct) + 5

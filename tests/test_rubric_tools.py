@@ -288,3 +288,21 @@ def test_check_clean_rubric_exits_0(cap, tmp_path):
     p = edit(tmp_path / "ok.toml", ('fields = ["lr_inspection", "lr_arbitration", "lr_employment_filing"]\n    deduct = "1"',
                                     'fields = ["lr_inspection", "lr_arbitration", "lr_employment_filing"]\n    deduct = "2"'))
     assert run(["rubric", "check", str(p)]) == 0
+
+
+def test_check_refuses_a_default_outside_its_own_range(cap, tmp_path):
+    # network_coverage_target: max 1 (100 %), default written as 1.5 — a value --param would refuse
+    p = edit(tmp_path / "d.toml", ('default = "0.95"\nmin = "0"\nmax = "1"\n\n[[parameters]]\nkey = "upload_rate_target"',
+                                   'default = "1.5"\nmin = "0"\nmax = "1"\n\n[[parameters]]\nkey = "upload_rate_target"'))
+    assert run(["rubric", "check", str(p)]) == 1
+    key_line = line_of(p, 'key = "network_coverage_target"')
+    assert f"第 {key_line} 行" in cap.out()
+    assert "network_coverage_target 的默认值 1.5 超出它自己的取值范围" in cap.out()
+
+
+def test_check_refuses_a_negative_deduction(cap, tmp_path):
+    # 1.2.3 with −0.5 per missing rule would add points for what is missing
+    p = edit(tmp_path / "n.toml", ('fields = ["om_db", "om_network", "om_security"]\n    deduct = "0.5"',
+                                   'fields = ["om_db", "om_network", "om_security"]\n    deduct = "-0.5"'))
+    assert run(["rubric", "check", str(p)]) == 1
+    assert "1.2.3" in cap.out() and "deduct 须大于 0" in cap.out()

@@ -301,3 +301,20 @@ def test_write_states_rubric_version_and_fixed_overrides(tmp_path):
     # no overrides: the workbook says so
     sens.write(path, scen, stability(scen), cities, rubric=rb, fixed=[])
     assert "其余参数均取默认值" in str(_book(path)["各取值名次"]["A2"].value)
+
+
+def test_the_same_parameter_varied_twice_is_a_usage_error(cap, tmp_path):
+    # two --vary for one parameter would overwrite each other silently: refused, nothing computed or written
+    out = tmp_path / "s.xlsx"
+    assert run(["sensitivity", str(C01), "--vary", "network_coverage_target=0.9,0.95",
+                "--vary", "network_coverage_target=1", "-o", str(out)]) == 2
+    assert "network_coverage_target 用 --vary 给了不止一次" in cap.err().replace("\n", "").replace("│", "")
+    assert not out.exists()
+
+
+def test_an_output_over_the_input_is_refused_before_the_tables(cap, tmp_path):
+    src = tmp_path / "in.xlsx"
+    src.write_bytes(C01.read_bytes())
+    assert run(["sensitivity", str(src), "--vary", "network_coverage_target=0.9,0.95", "-o", str(src)]) == 2
+    assert "各取值下的名次" not in cap.out()
+    assert src.read_bytes() == C01.read_bytes()

@@ -316,9 +316,12 @@ def _calamine_sheets(path: Path, data: bytes, kind: str) -> list[Sheet]:
             sheets.append(Sheet(meta.name, rows, set(), str(meta.visible).lower().endswith("hidden")))
     except Exception as e:  # noqa: BLE001 - any parser failure is an unreadable file
         raise InputError(f"{path.name} 无法读取（{type(e).__name__}）。" + RESAVE) from None
-    pct = legacy.ods_percent_cells(data) if kind == "ods" else legacy.xls_percent_cells(data)
+    found = legacy.ods_cells(data) if kind == "ods" else legacy.xls_cells(data)
     for sheet in sheets:
-        sheet.pct_cells = pct.get(sheet.name, set())
+        sheet.pct_cells, errors = found.get(sheet.name, (set(), {}))
+        for (r, c), shown in errors.items():  # calamine reads an error cell as empty
+            if r < len(sheet.rows) and c < len(sheet.rows[r]):
+                sheet.rows[r][c] = shown
     return sheets
 
 

@@ -149,7 +149,9 @@ class SparseSheet(Exception):
 _ROW = re.compile(rb'<(?:\w+:)?row\b([^>]*?)\br="([0-9]+)"([^>]*)>')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _COL = re.compile(rb'<(?:\w+:)?col\b([^>]*)/?>')
-_MINMAX = re.compile(rb'\bmin="([0-9]+)"[^>]*?\bmax="([0-9]+)"')
+_MIN = re.compile(rb'\bmin="([0-9]+)"')
+_MAX = re.compile(rb'\bmax="([0-9]+)"')  # LibreOffice writes max before min
+_SHEETDATA = re.compile(rb"<(?:\w+:)?sheetData\b")
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
@@ -163,7 +165,8 @@ def merged_cells(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
             data = fh.read()
     except KeyError:
         return out
-    tail = data[data.rfind(b"</sheetData>"):] if b"</sheetData>" in data else b""
+    end = max(data.rfind(b"</sheetData>"), data.rfind(b":sheetData>"))
+    tail = data[end:] if end >= 0 else b""
     for m in _MERGE.finditer(tail):
         c1, r1, c2, r2 = _col(m.group(1)), int(m.group(2)) - 1, _col(m.group(3)), int(m.group(4)) - 1
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
@@ -176,7 +179,7 @@ def merged_cells(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
     return out
 
 
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)  # not <c …/>
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
@@ -211,12 +214,13 @@ def _rows(z: zipfile.ZipFile, part: str) -> tuple[bool, set[int], set[int], dict
         if b"hidden" in m.group(1) + m.group(3) and _HIDDEN.search(m.group(1) + m.group(3)):
             hidden_rows.add(r - 1)
     hidden_cols: set[int] = set()
-    head = data[: data.find(b"<sheetData") if b"<sheetData" in data else 0]
+    sd = _SHEETDATA.search(data)
+    head = data[: sd.start() if sd else 0]
     for m in _COL.finditer(head):
         if _HIDDEN.search(m.group(1)):
-            mm = _MINMAX.search(m.group(1))
-            if mm and int(mm.group(2)) - int(mm.group(1)) < 1000:
-                hidden_cols.update(range(int(mm.group(1)) - 1, int(mm.group(2))))
+            lo, hi = _MIN.search(m.group(1)), _MAX.search(m.group(1))
+            if lo and hi and 0 <= int(hi.group(1)) - int(lo.group(1)) < 1000:
+                hidden_cols.update(range(int(lo.group(1)) - 1, int(hi.group(1))))
     return last > 100_000 and last > 10 * present, hidden_rows, hidden_cols, error_cells(data)
 
 

@@ -30,6 +30,11 @@ _ERROR_VALUES = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALU
                  "#CALC!"}
 
 
+def is_error_value(raw: Any) -> bool:
+    """A cell showing an Excel error value (#DIV/0!, #N/A …)."""
+    return isinstance(raw, str) and ("#" in raw or "＃" in raw) and clean(raw).upper() in _ERROR_VALUES
+
+
 def clean(s: str) -> str:
     """Fold width (NFKC), drop zero-width characters and trim every kind of space."""
     return unicodedata.normalize("NFKC", s).translate(_INVISIBLE).strip()
@@ -119,7 +124,7 @@ def parse(f: Field, raw: Any, *, percent_cell: bool = False, percent_points: boo
         return _SMALL[raw] if 0 <= raw < _SMALL_N else Parsed(Decimal(raw))
     if is_blank(raw):
         return _MISSING
-    if isinstance(raw, str) and clean(raw).upper() in _ERROR_VALUES:
+    if is_error_value(raw):
         return _err("excel_error")
     if f.type == "bool":
         return _bool(raw)

@@ -83,8 +83,9 @@ def print_problems(console: Console, problems: list[Problem], title: str, limit:
     for p in shown:
         head = (p.file, p.city)
         if head != last:
-            console.print(" ".join(x for x in (f"[bold cyan]{escape(p.file)}[/]" if p.file else "", escape(p.city or ""))
-                                   if x), soft_wrap=True)
+            if any(head):  # a problem of the whole run (several files) has no heading of its own
+                console.print(" ".join(x for x in (f"[bold cyan]{escape(p.file)}[/]" if p.file else "",
+                                                   escape(p.city or "")) if x), soft_wrap=True)
             last = head
         sev = "[bold red]✗ 错误[/]" if p.severity == "error" else "[yellow]! 提醒[/]"
         where = f"{p.where} " if p.where else ""

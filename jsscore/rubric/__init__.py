@@ -287,6 +287,11 @@ def _build(data: dict, text: str, source: str, sha: str) -> Rubric:
                 bad(f'key = "{key}"', f"参数 {key} 的默认值不是数字", nth)
             elif ptype == "int" and default != default.to_integral_value():
                 bad(f'key = "{key}"', f"参数 {key} 的默认值须为整数", nth)
+            else:  # the default must be a value --param would accept
+                lo, hi, gt = _dec(p.get("min")), _dec(p.get("max")), _dec(p.get("min_exclusive"))
+                if (lo is not None and default < lo) or (hi is not None and default > hi) or \
+                        (gt is not None and default <= gt) or (ptype == "pct" and not 0 <= default <= 1):
+                    bad(f'key = "{key}"', f"参数 {key} 的默认值 {default} 超出它自己的取值范围", nth)
         elif ptype == "choice" and default not in p.get("choices", []):
             bad(f'key = "{key}"', f"参数 {key} 的默认值 {default!r} 不在可选值中", nth)
         params[key] = Parameter(
