@@ -133,7 +133,13 @@ def parse_vary(rubric: Rubric, text: str) -> tuple[str, list[str]]:
     vals = [v.strip() for v in rng.split(",") if v.strip()]
     if not vals:
         raise VaryError(f"--vary {key} 没有给出取值")
-    return key, vals
+    seen: dict[Any, str] = {}  # 90%, 0.9 and 0.90 are one value: one scenario
+    for v in vals:
+        try:
+            seen.setdefault(engine.param_of(p, v), v)
+        except engine.ParamError:
+            seen.setdefault(v, v)  # refused with its reason by the caller, which checks every value
+    return key, list(seen.values())
 
 
 @dataclass(frozen=True)

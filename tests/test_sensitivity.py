@@ -178,6 +178,8 @@ def test_parse_vary_inclusive_range():
     assert [D(v) for v in vals] == [6, 7, 8, 9]
     with pytest.raises(VaryError):
         parse_vary(rb, "network_coverage_target=0.9:1.0:-0.1")
+    # one value written three ways is one scenario
+    assert parse_vary(rb, "network_coverage_target=90%,0.9,0.90,1") == ("network_coverage_target", ["90%", "1"])
     # a percentage parameter's range may be written in percent, as --param accepts 95%
     key, vals = parse_vary(rb, "network_coverage_target=90%:100%:5%")
     assert [D(v) for v in vals] == [D("0.90"), D("0.95"), D("1.00")]
