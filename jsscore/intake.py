@@ -329,12 +329,11 @@ def _unlisted(units: list[tuple[str, str, layout.RawRecord]], rubric: Rubric, sh
         # every listed name as close as the closest (南景: 南京 and 南通 alike)
         return f"，是否应为 {'或'.join(short[m] for m, r in score.items() if r == best)}？"
 
-    names = list(dict.fromkeys(c for c, _, _ in units))  # the same name in two files is one name
-    first = {}
+    first: dict[str, tuple[str, layout.RawRecord]] = {}  # the same name in two files is one name
     for c, r, rr in units:
         first.setdefault(c, (r, rr))
-    parts = [f"“{c}”（{first[c][0]}，{_place(first[c][1])}{near(c)}）" for c in names[:shown]]
-    what = "、".join(parts) + (f"等 {len(names)} 个名称" if len(names) > shown else "")
+    parts = [f"“{c}”（{r}，{_place(rr)}{near(c)}）" for c, (r, rr) in list(first.items())[:shown]]
+    what = "、".join(parts) + (f"等 {len(first)} 个名称" if len(first) > shown else "")
     if len(units) == 1:
         c, _, rr = units[0]
         return P.make("unlisted_city", file=rr.file, sheet=rr.sheet, cell=rr.city_cell, city=c, field="city",
