@@ -31,6 +31,18 @@ def _json(tmp_path, *args):
     return rc, (json.loads(out.read_text(encoding="utf-8")) if out.exists() else None)
 
 
+def _rezip(src, dst, part: str, edit):
+    """A copy of the package ``src`` at ``dst`` with the members whose name starts with ``part`` passed
+    through ``edit(bytes) -> bytes`` (to write what openpyxl cannot: error results, other XML spellings)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, edit(data) if item.filename.startswith(part) else data)
+    return dst
+
+
 def test_merged_cell_is_named_as_merged(tmp_path, capsys):
     # D3 (无锡 staff) and D4 (常州 staff) merged: D4 reads blank; the message says why, not just "blank"
     p = _edit(tmp_path, "merged.xlsx", lambda ws: ws.merge_cells("D3:D4"))
@@ -91,21 +103,16 @@ def test_hidden_field_column_is_warned(tmp_path):
 def test_excel_error_cells_are_named_as_errors(tmp_path, capsys):
     # D3 (无锡 staff) holds the error value itself; D4 (常州 staff) a formula whose cached result is an
     # error, as Excel saves =1/0. Both read as the error shown, not as blank or "not calculated".
-    import zipfile
-
     def put(ws):
         ws["D3"] = "#N/A"  # openpyxl writes a known error code as an error cell (t="e")
         ws["D4"] = "=1/0"
     p = _edit(tmp_path, "err.xlsx", put)
-    fixed = tmp_path / "err2.xlsx"
-    with zipfile.ZipFile(p) as zin, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
-                data = data.replace(b'<c r="D4"><f>1/0</f><v /></c>', b'<c r="D4" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
-                assert b"#DIV/0!" in data
-            zout.writestr(item, data)
+
+    def cached_error(data):
+        assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
+        assert b'<c r="D4"><f>1/0</f><v /></c>' in data
+        return data.replace(b'<c r="D4"><f>1/0</f><v /></c>', b'<c r="D4" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    fixed = _rezip(p, tmp_path / "err2.xlsx", "xl/worksheets/", cached_error)
     assert run(["score", str(fixed), "-o", str(tmp_path / "o.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "填报!D3" in err and "单元格显示错误值 #N/A" in err
@@ -255,17 +262,12 @@ def test_an_error_value_for_a_city_name_is_not_a_city(tmp_path):
 
 def test_a_self_closing_error_cell_does_not_take_the_next_cells_value(tmp_path, capsys):
     # <c r="D3" t="e"/> (an error cell without a value) is blank: it must not swallow E3's value
-    import zipfile
-
     src = _edit(tmp_path, "a.xlsx", lambda ws: ws.__setitem__("D3", "#N/A"))
-    out = tmp_path / "b.xlsx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
-                data = data.replace(b'<c r="D3" t="e"><v>#N/A</v></c>', b'<c r="D3" t="e"/>')
-            zout.writestr(item, data)
+
+    def self_closing(data):
+        assert b'<c r="D3" t="e"><v>#N/A</v></c>' in data
+        return data.replace(b'<c r="D3" t="e"><v>#N/A</v></c>', b'<c r="D3" t="e"/>')
+    out = _rezip(src, tmp_path / "b.xlsx", "xl/worksheets/", self_closing)
     assert run(["score", str(out), "-o", str(tmp_path / "o.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "填报!D3" in err and "未填写" in err
@@ -273,20 +275,15 @@ def test_a_self_closing_error_cell_does_not_take_the_next_cells_value(tmp_path, 
 
 def test_hidden_columns_written_max_before_min_and_prefixed_sheet_xml(tmp_path):
     # LibreOffice writes <col max=".." min=".." hidden="true">; some writers prefix every element (x:)
-    import zipfile
-
     src = _edit(tmp_path, "a.xlsx", lambda ws: ws.column_dimensions.__getitem__("D").__setattr__("hidden", True))
-    out = tmp_path / "b.xlsx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                assert b'min="4" max="4"' in data
-                data = data.replace(b'min="4" max="4"', b'max="4" min="4"')
-                data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData>", b"</x:sheetData>")
-                data = data.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
-                                    b'spreadsheetml/2006/main" xmlns="')
-            zout.writestr(item, data)
+
+    def libreoffice_and_prefixed(data):
+        assert b'min="4" max="4"' in data
+        data = data.replace(b'min="4" max="4"', b'max="4" min="4"')
+        data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData>", b"</x:sheetData>")
+        return data.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                            b'spreadsheetml/2006/main" xmlns="')
+    out = _rezip(src, tmp_path / "b.xlsx", "xl/worksheets/", libreoffice_and_prefixed)
     rc, doc = _json(tmp_path, out)
     assert rc == 0
     assert [(i["code"], i["field"]) for i in doc["issues"]] == [("hidden_data", "city_it_staff")]
@@ -327,10 +324,7 @@ def test_repeated_ods_rows_keep_their_percent_cells(tmp_path):
     # the same file with the first city's row marked as repeated twice: its percent cells count twice
     i = xml.rindex(b"<table:table-row", 0, xml.index("南京市".encode()))
     patched = xml[:i] + xml[i:].replace(b"<table:table-row", b'<table:table-row table:number-rows-repeated="2"', 1)
-    out = tmp_path / "rep.ods"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            zout.writestr(item, patched if item.filename == "content.xml" else zin.read(item.filename))
+    out = _rezip(src, tmp_path / "rep.ods", "content.xml", lambda _: patched)
     pct2, _ = ods_cells(out.read_bytes())["填报"]
     assert {c for r, c in pct2 if r == 4} == {c for r, c in pct if r == 3}  # the copy of 南京市's row
     assert len(pct2) == len(pct) + 5
