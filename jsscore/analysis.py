@@ -147,10 +147,6 @@ class Scenario:
     settings: tuple[tuple[str, str], ...]  # (param key, value text)
     results: dict[str, tuple[int, Decimal]]  # city → (rank, total)
 
-    @property
-    def label(self) -> str:
-        return "，".join(f"{k}={v}" for k, v in self.settings)
-
 
 def sweep(rubric: Rubric, records: list[CityRecord], base: list[str], varies: list[tuple[str, list[str]]],
           progress=None) -> list[Scenario]:

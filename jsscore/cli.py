@@ -154,7 +154,6 @@ def score(
     rubric: Path | None = RubricOpt,
 ) -> None:
     """读取各设区市填报数据，校验、计分、排名，输出带说明的结果工作簿。"""
-    import datetime as dt
     import gc
 
     from jsscore import engine
@@ -179,7 +178,7 @@ def score(
         results = engine.score_all(rb, data.records, params, _counter(show, "正在计分", len(data.records)))
     gc.freeze()  # likewise the results
     rep = Report(results, rb, params, data.inputs, data.problems,
-                 dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), __version__, prev)
+                 _now(), __version__, prev)
     first = inputs[0]
     # beside the input; for a folder, beside the folder (never inside it, where the next run would read it)
     default = first.resolve().with_name(f"{first.resolve().name if first.is_dir() else first.stem}_评分结果.xlsx")
@@ -212,6 +211,13 @@ def score(
                 out.print(f"[yellow]上年有、本年没有的评分项：{'、'.join(gone)}（未参与逐项比较）[/]")
             if new:
                 out.print(f"[yellow]本年新增的评分项：{'、'.join(new)}（上年没有，未参与逐项比较）[/]")
+
+
+def _now() -> str:
+    """The local time an output was generated, as every output states it."""
+    import datetime as dt
+
+    return dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _gather(inputs, rb, params, allow_missing=False, require_all=False, progress=None):
@@ -265,7 +271,6 @@ def validate(
     rubric: Path | None = RubricOpt,
 ) -> None:
     """只校验、不计分：按设区市列出所有问题，可生成发回各市的修改清单。退出码：0 无问题，1 有问题，2 无法读取。"""
-    import datetime as dt
     import json
 
     from jsscore.problems import CATALOGUE
@@ -288,7 +293,7 @@ def validate(
     params = _params(rb, param)
     with _progress(quiet) as show:
         data = _gather(inputs, rb, params, allow_missing, require_all, progress=show)
-    now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    now = _now()
     try:
         if output is not None:
             path, renamed = choose_output(output, list(inputs), force)
@@ -525,10 +530,7 @@ def sensitivity(
 
         try:
             path, _ = choose_output(output, list(inputs), force)
-            import datetime as dt
-
-            sens_report.write(path, scenarios, stab, cities, rubric=rb, fixed=list(param or []),
-                              generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+            sens_report.write(path, scenarios, stab, cities, rubric=rb, fixed=list(param or []), generated_at=_now())
         except OutputError as e:
             _fail(str(e))
         if not quiet:
